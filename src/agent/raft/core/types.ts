@@ -1,0 +1,141 @@
+/**
+ * Types shared by the pure Raft core, its storage and its driver (etcd raft's shape).
+ * Node ids are strings (Consul's raft protocol 3 uses node UUIDs).
+ */
+export type NodeId = string
+
+export const enum EntryType {
+  /** A replicated command for the FSM (data = encoded FSM command). Empty data = leader's no-op. */
+  Normal = 0,
+  /** A membership change (data = JSON-encoded ConfChange). */
+  ConfChange = 1,
+}
+
+export interface Entry {
+  index: number
+  term: number
+  type: EntryType
+  data: Uint8Array
+}
+
+/** Persisted before any message that depends on it is sent. */
+export interface HardState {
+  term: number
+  /** '' when no vote in this term. */
+  vote: NodeId
+  commit: number
+}
+
+export interface ConfState {
+  voters: NodeId[]
+  learners: NodeId[]
+}
+
+export type ConfChangeType = 'addVoter' | 'addLearner' | 'removeNode'
+
+export interface ConfChange {
+  type: ConfChangeType
+  node: NodeId
+  /** Opaque to the core (e.g. the server's RPC address), carried into the log for the driver. */
+  context?: string
+}
+
+export interface SnapshotMeta {
+  index: number
+  term: number
+  conf: ConfState
+}
+
+export interface Snapshot {
+  meta: SnapshotMeta
+  data: Uint8Array
+}
+
+export const enum MsgType {
+  Hup = 'MsgHup',
+  Beat = 'MsgBeat',
+  Prop = 'MsgProp',
+  App = 'MsgApp',
+  AppResp = 'MsgAppResp',
+  Vote = 'MsgVote',
+  VoteResp = 'MsgVoteResp',
+  PreVote = 'MsgPreVote',
+  PreVoteResp = 'MsgPreVoteResp',
+  Snap = 'MsgSnap',
+  SnapStatus = 'MsgSnapStatus',
+  Heartbeat = 'MsgHeartbeat',
+  HeartbeatResp = 'MsgHeartbeatResp',
+  Unreachable = 'MsgUnreachable',
+  TransferLeader = 'MsgTransferLeader',
+  TimeoutNow = 'MsgTimeoutNow',
+  ReadIndex = 'MsgReadIndex',
+  ReadIndexResp = 'MsgReadIndexResp',
+}
+
+/** One message type with optional fields, as etcd's raftpb.Message; plain data, JSON-serialisable except Uint8Array fields. */
+export interface Message {
+  type: MsgType
+  from: NodeId
+  to: NodeId
+  term: number
+  logTerm?: number
+  index?: number
+  entries?: Entry[]
+  commit?: number
+  reject?: boolean
+  rejectHint?: number
+  snapshot?: Snapshot
+  /** ReadIndex request context / heartbeat context. */
+  context?: string
+}
+
+export type Role = 'follower' | 'candidate' | 'precandidate' | 'leader'
+
+export interface SoftState {
+  leader: NodeId
+  role: Role
+}
+
+export interface ReadState {
+  index: number
+  context: string
+}
+
+/**
+ * The to-do list the driver must carry out, in order: persist hardState + entries +
+ * snapshot (one durable transaction), send messages, apply snapshot then
+ * committedEntries to the FSM, then call advance(ready).
+ */
+export interface Ready {
+  softState?: SoftState
+  hardState?: HardState
+  entries: Entry[]
+  snapshot?: Snapshot
+  committedEntries: Entry[]
+  messages: Message[]
+  readStates: ReadState[]
+  mustSync: boolean
+}
+
+/**
+ * Read-only view of durable Raft state the core reads from (etcd's Storage).
+ * Implementations are synchronous (better-sqlite3 is synchronous).
+ * term(i) / entries() throw RaftStorageError('compacted') for i < firstIndex()-1 and
+ * RaftStorageError('unavailable') for i > lastIndex(). term(firstIndex()-1) is the
+ * snapshot's term.
+ */
+export interface Storage {
+  initialState(): {hardState: HardState; confState: ConfState}
+  /** Entries in [lo, hi), at most maxBytes total (at least one entry if any). */
+  entries(lo: number, hi: number, maxBytes?: number): Entry[]
+  term(index: number): number
+  firstIndex(): number
+  lastIndex(): number
+  snapshot(): Snapshot
+}
+
+export class RaftStorageError extends Error {
+  constructor(readonly kind: 'compacted' | 'unavailable' | 'snapshot-unavailable', message?: string) {
+    super(message ?? `raft storage: ${kind}`)
+  }
+}
