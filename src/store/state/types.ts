@@ -105,3 +105,49 @@ export interface CheckServiceNode {
   Service: NodeService
   Checks: HealthCheck[]
 }
+
+/** A KV tombstone (graveyard entry): keeps list indexes monotonic across deletes. */
+export interface Tombstone {
+  Key: string
+  Index: number
+}
+
+/** A read result: the Raft index to answer as X-Consul-Index, and the value. */
+export interface Indexed<T> {
+  index: number
+  value: T
+}
+
+/** One service instance with its node (what /v1/catalog/service flattens into Consul's ServiceNode). */
+export interface ServiceNodeRow {
+  Node: Node
+  Service: NodeService
+}
+
+/** Consul's structs.ServiceNode, the flat row /v1/catalog/service/:name returns. */
+export interface ServiceNode {
+  ID: string
+  Node: string
+  Address: string
+  Datacenter: string
+  TaggedAddresses: Record<string, string>
+  NodeMeta: Record<string, string>
+  ServiceKind: string
+  ServiceID: string
+  ServiceName: string
+  ServiceTags: string[]
+  ServiceAddress: string
+  ServiceTaggedAddresses: Record<string, ServiceAddress>
+  ServiceWeights: ServiceWeights
+  ServiceMeta: Record<string, string>
+  ServicePort: number
+  ServiceEnableTagOverride: boolean
+  CreateIndex: number
+  ModifyIndex: number
+}
+
+/** A node and the services registered on it, ordered by service ID. */
+export interface NodeServices {
+  Node: Node
+  Services: NodeService[]
+}

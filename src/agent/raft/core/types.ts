@@ -134,8 +134,14 @@ export interface Storage {
   snapshot(): Snapshot
 }
 
+/**
+ * 'snapshot-out-of-date' (added by the core's MemoryStorage): applySnapshot/createSnapshot
+ * was given a snapshot not newer than the one held.
+ */
+export type RaftStorageErrorKind = 'compacted' | 'unavailable' | 'snapshot-unavailable' | 'snapshot-out-of-date'
+
 export class RaftStorageError extends Error {
-  constructor(readonly kind: 'compacted' | 'unavailable' | 'snapshot-unavailable', message?: string) {
+  constructor(readonly kind: RaftStorageErrorKind, message?: string) {
     super(message ?? `raft storage: ${kind}`)
   }
 }

@@ -1,0 +1,148 @@
+import {hostname} from 'node:os'
+import {durationMs} from './duration.js'
+import {ConfigError, loadSources, mergeConfig, validateSource, type RawConfig} from './load.js'
+import type {LogLevel} from '../env/types.js'
+
+/** The agent's immutable configuration after files, -config-dir and flags are merged. */
+export interface RuntimeConfig {
+  dev: boolean
+  server: boolean
+  bootstrap: boolean
+  bootstrapExpect: number
+  datacenter: string
+  /** undefined only in -dev without -data-dir: state lives in memory. */
+  dataDir?: string
+  nodeName: string
+  nodeId?: string
+  nodeMeta: Record<string, string>
+  bindAddr: string
+  clientAddr: string
+  advertiseAddr: string
+  ports: {http: number; https: number; dns: number; grpc: number; serfLan: number; serfWan: number; server: number}
+  logLevel: LogLevel
+  logJson: boolean
+  pidFile?: string
+  retryJoin: string[]
+  retryJoinWan: string[]
+  retryIntervalMs: number
+  encrypt?: string
+  ui: boolean
+  raftSnapshotThreshold: number
+  raftTrailingLogs: number
+  raftSnapshotIntervalMs: number
+  raftMultiplier: number
+  kvMaxValueSize: number
+  txnMaxReqLen: number
+  sessionTtlMinMs: number
+  defaultQueryTimeMs: number
+  maxQueryTimeMs: number
+  /** Consul's raw DNS keys (domain, alt_domain, recursors, dns_config), parsed by the DNS module. */
+  dnsRaw: RawConfig
+  enableScriptChecks: boolean
+  enableLocalScriptChecks: boolean
+  checkUpdateIntervalMs: number
+  discardCheckOutput: boolean
+  /** Raw service/check definitions from config files (snake_case or PascalCase). */
+  services: unknown[]
+  checks: unknown[]
+  leaveOnTerminate: boolean
+  skipLeaveOnInterrupt: boolean
+  /** Config files read, in order (for reload). */
+  sources: string[]
+  configFiles: string[]
+  configDirs: string[]
+}
+
+export interface ConfigInput {
+  dev: boolean
+  configFiles: string[]
+  configDirs: string[]
+  /** Flag values already translated to Consul config keys; they win over files. */
+  flags: RawConfig
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error']
+
+/** Loads, validates and merges every source into a RuntimeConfig. Throws ConfigError. */
+export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; warnings: string[]} {
+  const {raw: fileRaw, warnings, paths} = loadSources(input.configFiles, input.configDirs)
+  warnings.push(...validateSource(input.flags, 'command line'))
+  const raw = mergeConfig(fileRaw, input.flags)
+  const get = <T>(key: string, def: T): T => (raw[key] === undefined ? def : (raw[key] as T))
+  const sub = (key: string): RawConfig => (raw[key] as RawConfig | undefined) ?? {}
+  const ports = sub('ports')
+  const limits = sub('limits')
+  const dev = input.dev
+  const server = get('server', dev)
+  const logLevel = String(get('log_level', 'info')).toLowerCase()
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`invalid value for log_level: ${logLevel} (one of ${LOG_LEVELS.join(', ')})`)
+  const dataDir = get<string | undefined>('data_dir', undefined)
+  if (!dev && !dataDir) throw new ConfigError('data_dir cannot be empty: pass -data-dir=<path> (or use -dev for an in-memory agent)')
+  const bootstrap = get('bootstrap', dev)
+  const bootstrapExpect = get('bootstrap_expect', 0)
+  if (bootstrap && bootstrapExpect > 0) throw new ConfigError("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive")
+  if ((bootstrap || bootstrapExpect > 0) && !server) throw new ConfigError("'bootstrap' and 'bootstrap_expect' require server mode (-server)")
+  const port = (key: string, def: number) => {
+    const v = (ports[key] as number | undefined) ?? def
+    if (v < -1 || v > 65535) throw new ConfigError(`invalid value for ports.${key}: ${v} (0-65535, or -1 to disable)`)
+    return v
+  }
+  const dur = (key: string, def: string) => durationMs(raw[key] ?? def)
+  const datacenter = String(get('datacenter', 'dc1')).toLowerCase()
+  if (!/^[a-z0-9_-]+$/.test(datacenter)) throw new ConfigError(`invalid value for datacenter: ${datacenter} (letters, digits, '-' and '_' only)`)
+  const config: RuntimeConfig = {
+    dev,
+    server,
+    bootstrap,
+    bootstrapExpect,
+    datacenter,
+    dataDir,
+    nodeName: get('node_name', hostname()),
+    nodeId: get<string | undefined>('node_id', undefined),
+    nodeMeta: get('node_meta', {}),
+    bindAddr: get('bind_addr', dev ? '127.0.0.1' : '0.0.0.0'),
+    clientAddr: get('client_addr', '127.0.0.1'),
+    advertiseAddr: get('advertise_addr', ''),
+    ports: {
+      http: port('http', 8500),
+      https: port('https', -1),
+      dns: port('dns', 8600),
+      grpc: port('grpc', dev ? 8502 : -1),
+      serfLan: port('serf_lan', 8301),
+      serfWan: port('serf_wan', 8302),
+      server: port('server', 8300),
+    },
+    logLevel: logLevel as LogLevel,
+    logJson: get('log_json', false),
+    pidFile: get<string | undefined>('pid_file', undefined),
+    retryJoin: [...get<string[]>('start_join', []), ...get<string[]>('retry_join', [])],
+    retryJoinWan: get('retry_join_wan', []),
+    retryIntervalMs: dur('retry_interval', '30s'),
+    encrypt: get<string | undefined>('encrypt', undefined),
+    ui: get('ui', dev) || Boolean(sub('ui_config').enabled),
+    raftSnapshotThreshold: get('raft_snapshot_threshold', 16384),
+    raftTrailingLogs: get('raft_trailing_logs', 10240),
+    raftSnapshotIntervalMs: dur('raft_snapshot_interval', '30s'),
+    raftMultiplier: (sub('performance').raft_multiplier as number | undefined) ?? (dev ? 1 : 5),
+    kvMaxValueSize: (limits.kv_max_value_size as number | undefined) ?? 512 * 1024,
+    txnMaxReqLen: (limits.txn_max_req_len as number | undefined) ?? 512 * 1024,
+    sessionTtlMinMs: dur('session_ttl_min', '10s'),
+    defaultQueryTimeMs: dur('default_query_time', '300s'),
+    maxQueryTimeMs: dur('max_query_time', '600s'),
+    dnsRaw: {domain: raw.domain, alt_domain: raw.alt_domain, recursors: raw.recursors, dns_config: raw.dns_config},
+    enableScriptChecks: get('enable_script_checks', false),
+    enableLocalScriptChecks: get('enable_local_script_checks', false),
+    checkUpdateIntervalMs: dur('check_update_interval', '5m'),
+    discardCheckOutput: get('discard_check_output', false),
+    services: get('services', []),
+    checks: get('checks', []),
+    leaveOnTerminate: get('leave_on_terminate', !server),
+    skipLeaveOnInterrupt: get('skip_leave_on_interrupt', server),
+    sources: paths,
+    configFiles: input.configFiles,
+    configDirs: input.configDirs,
+  }
+  if (config.raftSnapshotThreshold < 1) throw new ConfigError('invalid value for raft_snapshot_threshold: must be at least 1')
+  if (config.kvMaxValueSize < 1) throw new ConfigError('invalid value for limits.kv_max_value_size: must be positive')
+  return {config, warnings}
+}

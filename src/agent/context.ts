@@ -1,0 +1,67 @@
+import type {RuntimeConfig} from './config/runtime.js'
+import type {Env, Logger} from './env/types.js'
+import type {QueryOptions} from './http/query-options.js'
+import type {HttpRequest, QueryMeta} from './http/types.js'
+import type {Indexed} from './http/blocking.js'
+import type {StateStore} from '../store/state/store.js'
+import type {WatchSet} from '../store/state/watch.js'
+import type {Command} from '../store/fsm/commands.js'
+
+/** A gossip member as /v1/agent/members renders it. */
+export interface MemberInfo {
+  Name: string
+  Addr: string
+  Port: number
+  Tags: Record<string, string>
+  /** 1 alive, 2 leaving, 3 left, 4 failed */
+  Status: number
+  ProtocolMin: number
+  ProtocolMax: number
+  ProtocolCur: number
+  DelegateMin: number
+  DelegateMax: number
+  DelegateCur: number
+}
+
+/**
+ * What HTTP handlers (and other agent subsystems) may use. Built once by the
+ * composition root (index.ts); handlers never reach into Raft or sockets directly.
+ */
+export interface AgentContext {
+  config: RuntimeConfig
+  env: Env
+  log: Logger
+  nodeId: string
+  /** The current state store; its identity changes when a snapshot is restored. */
+  state(): StateStore
+  /**
+   * Replicates a command through Raft and resolves with the FSM's result once it is
+   * committed and applied. Rejects with HttpError(500, "No cluster leader") etc.
+   */
+  apply(cmd: Command): Promise<unknown>
+  /**
+   * A read with Consul's consistency modes and blocking semantics: runs `fn` against
+   * the current store (re-running when a watched item changes for blocking queries)
+   * and returns the value with the X-Consul-* meta.
+   */
+  read<T>(req: HttpRequest, fn: (state: StateStore, ws: WatchSet | undefined) => Indexed<T>, opts?: QueryOptions): Promise<{value: T; meta: QueryMeta}>
+  /** Parses ?index ?wait ?stale ?consistent ?filter with the agent's limits. */
+  queryOptions(req: HttpRequest): QueryOptions
+  /** Raft status for /v1/status, /v1/agent/self and `dc info`. */
+  raft: {
+    isLeader(): boolean
+    leaderAddress(): string
+    peers(): string[]
+    stats(): Record<string, string>
+    configuration(): {Servers: {ID: string; Node: string; Address: string; Leader: boolean; Voter: boolean; ProtocolVersion: string}[]; Index: number}
+  }
+  members(wan: boolean): MemberInfo[]
+  /** The agent's own advertised address (node address in the catalog). */
+  advertiseAddr: string
+  /** Graceful leave, then the process exits. */
+  requestLeave(): void
+  /** Re-reads config files (services, checks, log level). */
+  reload(): Promise<void>
+  /** Leader-side session TTL timers (Consul invalidates after 2×TTL without renewal). */
+  sessionTimers: {reset(id: string, ttl: string): void; clear(id: string): void}
+}

@@ -1,0 +1,124 @@
+import {arch, cpus, hostname, platform, totalmem, freemem} from 'node:os'
+import type {AgentContext} from '../../context.js'
+import {VERSION} from '../../version.js'
+import {HttpError} from '../errors.js'
+import {flag} from '../query-options.js'
+import type {HttpRequest, Reply, RouteParams} from '../types.js'
+
+/** GET /v1/agent/self: Config, DebugConfig, Member, Stats, Meta as Consul renders them. */
+export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
+  const c = ctx.config
+  const member = ctx.members(false).find((m) => m.Name === c.nodeName)
+  const mem = process.memoryUsage()
+  return {
+    json: {
+      Config: {
+        Datacenter: c.datacenter,
+        PrimaryDatacenter: c.datacenter,
+        NodeName: c.nodeName,
+        NodeID: ctx.nodeId,
+        Revision: 'dc',
+        Server: c.server,
+        Version: VERSION,
+        BuildDate: '',
+      },
+      DebugConfig: {
+        Datacenter: c.datacenter,
+        NodeName: c.nodeName,
+        NodeID: ctx.nodeId,
+        ServerMode: c.server,
+        Bootstrap: c.bootstrap,
+        BootstrapExpect: c.bootstrapExpect,
+        DataDir: c.dataDir ?? '',
+        DevMode: c.dev,
+        ClientAddrs: [c.clientAddr],
+        BindAddr: c.bindAddr,
+        AdvertiseAddrLAN: ctx.advertiseAddr,
+        HTTPPort: c.ports.http,
+        DNSPort: c.ports.dns,
+        ServerPort: c.ports.server,
+        SerfPortLAN: c.ports.serfLan,
+        SerfPortWAN: c.ports.serfWan,
+        RaftSnapshotThreshold: c.raftSnapshotThreshold,
+        RaftTrailingLogs: c.raftTrailingLogs,
+        KVMaxValueSize: c.kvMaxValueSize,
+        TxnMaxReqLen: c.txnMaxReqLen,
+        EnableScriptChecks: c.enableScriptChecks,
+        EnableLocalScriptChecks: c.enableLocalScriptChecks,
+        EnableUI: c.ui,
+        LogLevel: c.logLevel.toUpperCase(),
+        NodeMeta: c.nodeMeta,
+      },
+      Coord: null,
+      Member: member ?? null,
+      Stats: {
+        agent: {check_monitors: '0', check_ttls: '0', checks: '0', services: '0'},
+        build: {prerelease: '', revision: 'dc', version: VERSION},
+        consul: {
+          bootstrap: String(c.bootstrap),
+          known_datacenters: '1',
+          leader: String(ctx.raft.isLeader()),
+          leader_addr: ctx.raft.leaderAddress(),
+          server: String(c.server),
+        },
+        raft: c.server ? ctx.raft.stats() : {},
+        runtime: {
+          arch: arch(),
+          os: platform(),
+          version: process.version,
+          cpu_count: String(cpus().length),
+          heap_used_bytes: String(mem.heapUsed),
+          rss_bytes: String(mem.rss),
+        },
+        serf_lan: {members: String(ctx.members(false).length), encrypted: String(Boolean(c.encrypt))},
+      },
+      Meta: c.nodeMeta,
+    },
+  }
+}
+
+/** GET /v1/agent/version */
+export function version(_req: HttpRequest, _p: RouteParams, _ctx: AgentContext): Reply {
+  return {json: {SHA: '', BuildDate: '', HumanVersion: VERSION, FIPS: ''}}
+}
+
+/** GET /v1/agent/host */
+export function host(_req: HttpRequest, _p: RouteParams, _ctx: AgentContext): Reply {
+  return {
+    json: {
+      Memory: {total: totalmem(), available: freemem()},
+      Host: {hostname: hostname(), os: platform(), kernelArch: arch()},
+      CPU: cpus().map((c) => ({modelName: c.model, mhz: c.speed})),
+    },
+  }
+}
+
+/** GET /v1/agent/members[?wan][&segment] */
+export function members(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
+  return {json: ctx.members(flag(req, 'wan'))}
+}
+
+/** PUT /v1/agent/join/<address>: gossip arrives in a later issue, so nothing can be joined yet. */
+export function join(_req: HttpRequest, p: RouteParams, _ctx: AgentContext): Reply {
+  if (!p.rest) throw new HttpError(400, 'Missing address to join')
+  throw new HttpError(500, `Failed to join ${p.rest}: LAN gossip is not available in this dc version yet`)
+}
+
+/** PUT /v1/agent/leave: answer first, then leave and stop the process. */
+export function leave(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
+  ctx.env.timers.defer(() => ctx.requestLeave())
+  return {}
+}
+
+/** PUT /v1/agent/force-leave/<node> */
+export function forceLeave(_req: HttpRequest, p: RouteParams, ctx: AgentContext): Reply {
+  if (!p.rest) throw new HttpError(400, 'Missing node name')
+  if (!ctx.members(false).some((m) => m.Name === p.rest)) throw new HttpError(500, `agent: No node found with name '${p.rest}'`)
+  throw new HttpError(400, 'Cannot force-leave the local agent')
+}
+
+/** PUT /v1/agent/reload */
+export async function reload(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  await ctx.reload()
+  return {}
+}

@@ -1,0 +1,69 @@
+import type {AgentContext} from '../../context.js'
+import type {KVEntry} from '../../../store/state/types.js'
+import {HttpError, badRequest} from '../errors.js'
+import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {renderEntry, validateKey} from './kv.js'
+
+const MAX_OPS = 128
+const READ_VERBS = new Set(['get', 'get-tree', 'check-index', 'check-session', 'check-not-exists'])
+
+interface RawKVOp {
+  Verb?: string
+  Key?: string
+  Value?: string | null
+  Flags?: number
+  Index?: number
+  Session?: string
+}
+
+/** PUT /v1/txn: Consul's transaction API (KV verbs), atomic; 409 with per-op errors on rollback. */
+export async function txn(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  if (req.body.length > ctx.config.txnMaxReqLen) {
+    throw new HttpError(413, `Request body(${req.body.length} bytes) too large, max size: ${ctx.config.txnMaxReqLen} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.`)
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(req.body.toString('utf8'))
+  } catch (e) {
+    throw badRequest(`Failed to parse body: ${(e as Error).message}`)
+  }
+  if (!Array.isArray(raw)) throw badRequest('Failed to parse body: expected a JSON array of operations')
+  if (raw.length > MAX_OPS) throw new HttpError(413, `Transaction contains too many operations (${raw.length} > ${MAX_OPS})`)
+  const ops = raw.map((op, i) => convertOp(op, i, ctx.config.kvMaxValueSize))
+  const readOnly = ops.every((o) => READ_VERBS.has(o.Verb))
+  let out: {results: {KV?: KVEntry}[] | null; errors: {OpIndex: number; What: string}[] | null}
+  let meta
+  if (readOnly) {
+    const r = await ctx.read(req, (s) => ({index: s.maxIndex('kvs', 'tombstones'), value: s.txnRead(ops)}), {...ctx.queryOptions(req), minIndex: 0})
+    out = r.value
+    meta = r.meta
+  } else {
+    out = (await ctx.apply({type: 'txn', ops, now: ctx.env.clock.wallMs()})) as typeof out
+  }
+  if (out.errors && out.errors.length) {
+    return {status: 409, json: {Results: null, Errors: out.errors}, meta}
+  }
+  return {json: {Results: (out.results ?? []).map((r) => ({KV: r.KV ? renderEntry(r.KV) : null})), Errors: null}, meta}
+}
+
+function convertOp(op: unknown, i: number, maxValue: number) {
+  if (!op || typeof op !== 'object') throw badRequest(`Failed to parse body: operation ${i} is not an object`)
+  const o = op as Record<string, unknown>
+  if (!o.KV) {
+    const kind = Object.keys(o)[0] ?? '(empty)'
+    throw badRequest(`Failed to parse body: operation ${i}: only KV operations are supported by dc yet (got ${kind})`)
+  }
+  const kv = o.KV as RawKVOp
+  const verb = kv.Verb
+  if (typeof verb !== 'string') throw badRequest(`Failed to parse body: operation ${i}: missing Verb`)
+  const key = kv.Key ?? ''
+  if (typeof key !== 'string') throw badRequest(`Failed to parse body: operation ${i}: Key must be a string`)
+  if (key) validateKey(key)
+  let value = new Uint8Array()
+  if (kv.Value !== undefined && kv.Value !== null) {
+    if (typeof kv.Value !== 'string') throw badRequest(`Failed to parse body: operation ${i}: Value must be base64`)
+    value = new Uint8Array(Buffer.from(kv.Value, 'base64'))
+    if (value.length > maxValue) throw new HttpError(413, `Value for key "${key}" is too large (${value.length} > ${maxValue} bytes)`)
+  }
+  return {Verb: verb, Key: key, Value: value, Flags: Number(kv.Flags ?? 0), Index: Number(kv.Index ?? 0), Session: kv.Session ?? ''}
+}

@@ -1,0 +1,55 @@
+import {DurationError, parseDuration} from '../config/duration.js'
+import {badRequest} from './errors.js'
+import type {HttpRequest} from './types.js'
+
+export type Consistency = 'default' | 'stale' | 'consistent'
+
+export interface QueryOptions {
+  /** 0 = not a blocking query. */
+  minIndex: number
+  waitMs: number
+  consistency: Consistency
+  filter?: string
+}
+
+/** Parses Consul's read options: ?index ?wait ?stale ?consistent ?filter. */
+export function parseQueryOptions(req: HttpRequest, defaults: {defaultQueryTimeMs: number; maxQueryTimeMs: number}): QueryOptions {
+  const q = req.query
+  const stale = q.has('stale')
+  const consistent = q.has('consistent')
+  if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.')
+  let minIndex = 0
+  const idx = q.get('index')
+  if (idx !== null && idx !== '') {
+    if (!/^\d+$/.test(idx)) throw badRequest('Invalid index')
+    minIndex = Number(idx)
+  }
+  let waitMs = defaults.defaultQueryTimeMs
+  const wait = q.get('wait')
+  if (wait !== null && wait !== '') {
+    try {
+      waitMs = parseDuration(wait)
+    } catch (e) {
+      if (e instanceof DurationError) throw badRequest('Invalid wait time')
+      throw e
+    }
+    if (waitMs < 0) throw badRequest('Invalid wait time')
+  }
+  waitMs = Math.min(waitMs, defaults.maxQueryTimeMs)
+  const filter = q.get('filter') ?? undefined
+  return {minIndex, waitMs, consistency: stale ? 'stale' : consistent ? 'consistent' : 'default', filter: filter || undefined}
+}
+
+/** Boolean query flags in Consul are present-or-absent (`?recurse`), or `=true/false`. */
+export function flag(req: HttpRequest, name: string): boolean {
+  if (!req.query.has(name)) return false
+  const v = req.query.get(name)
+  return v !== 'false' && v !== '0'
+}
+
+export function uintParam(req: HttpRequest, name: string): number | undefined {
+  const v = req.query.get(name)
+  if (v === null || v === '') return undefined
+  if (!/^\d+$/.test(v)) throw badRequest(`Invalid ${name} value: ${v}`)
+  return Number(v)
+}

@@ -1,0 +1,102 @@
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import type {HttpRequest, HttpResponse} from './types.js'
+
+export interface HttpServerOptions {
+  host: string
+  port: number
+  /** Bodies larger than this are refused with 413 before they are buffered. */
+  maxBodyBytes: number
+  handle: (req: HttpRequest) => Promise<HttpResponse>
+}
+
+/** The node:http adapter around the socket-free app. */
+export async function startHttpServer(opts: HttpServerOptions): Promise<{server: Server; address: string; port: number; close(): Promise<void>}> {
+  const server = createServer((req, res) => {
+    void serve(req, res, opts)
+  })
+  server.keepAliveTimeout = 30_000
+  // Blocking queries hold a request for up to 10 minutes plus jitter.
+  server.requestTimeout = 0
+  server.headersTimeout = 60_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  return {
+    server,
+    address: `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, opts: HttpServerOptions) {
+  const ac = new AbortController()
+  res.on('close', () => ac.abort())
+  let url: URL
+  try {
+    url = new URL(req.url ?? '/', 'http://agent')
+  } catch {
+    return send(res, {status: 400, headers: {'content-type': 'text/plain'}, body: 'Invalid URL'})
+  }
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > opts.maxBodyBytes) {
+    return send(res, tooLarge(declared, opts.maxBodyBytes), true)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length
+      if (size > opts.maxBodyBytes) return send(res, tooLarge(size, opts.maxBodyBytes), true)
+      chunks.push(chunk as Buffer)
+    }
+  } catch {
+    return // client went away mid-body
+  }
+  let path: string
+  try {
+    path = decodeURIComponent(url.pathname)
+  } catch {
+    return send(res, {status: 400, headers: {'content-type': 'text/plain'}, body: 'Invalid URL path encoding'})
+  }
+  const headers: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v
+  try {
+    const out = await opts.handle({
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      headers,
+      body: Buffer.concat(chunks),
+      signal: ac.signal,
+    })
+    send(res, out)
+  } catch (e) {
+    send(res, {status: 500, headers: {'content-type': 'text/plain'}, body: String((e as Error)?.message ?? e)})
+  }
+}
+
+function tooLarge(size: number, max: number): HttpResponse {
+  return {
+    status: 413,
+    headers: {'content-type': 'text/plain; charset=utf-8'},
+    body: `Request body(${size} bytes) too large, max size: ${max} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.`,
+  }
+}
+
+function send(res: ServerResponse, out: HttpResponse, close = false) {
+  if (res.writableEnded || res.destroyed) return
+  if (close) res.setHeader('connection', 'close')
+  res.writeHead(out.status, out.headers)
+  res.end(out.body)
+}

@@ -1,0 +1,52 @@
+/** A socket-free request, as the app sees it (server.ts adapts node:http to this). */
+export interface HttpRequest {
+  method: string
+  /** Decoded path, e.g. "/v1/kv/app/config". */
+  path: string
+  query: URLSearchParams
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>
+  body: Buffer
+  /** Aborted when the client goes away (blocking queries stop waiting). */
+  signal?: AbortSignal
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string>
+  body: string | Buffer
+}
+
+/**
+ * What a handler returns. `json` is rendered with Consul's conventions; `raw` goes out
+ * as-is (e.g. ?raw KV values). `meta` adds the X-Consul-* query headers.
+ */
+export interface Reply {
+  status?: number
+  json?: unknown
+  raw?: Buffer | string
+  contentType?: string
+  headers?: Record<string, string>
+  meta?: QueryMeta
+}
+
+export interface QueryMeta {
+  index: number
+  knownLeader: boolean
+  lastContactMs: number
+  consistency?: 'leader' | 'consistent' | 'stale'
+}
+
+/** The route's captured remainder: for "/v1/kv/" and "/v1/kv/a/b" it is "a/b". */
+export interface RouteParams {
+  rest: string
+}
+
+export type Handler<Ctx> = (req: HttpRequest, params: RouteParams, ctx: Ctx) => Promise<Reply> | Reply
+
+export interface Route<Ctx> {
+  /** A path; a trailing slash means "prefix": the remainder is params.rest. */
+  path: string
+  methods: string[]
+  handler: Handler<Ctx>
+}

@@ -1,0 +1,134 @@
+import type {RuntimeConfig} from './config/runtime.js'
+import type {AgentContext, MemberInfo} from './context.js'
+import type {Env} from './env/types.js'
+import {advertiseAddress} from './address.js'
+import {loadNodeId} from './node-id.js'
+import {createApp} from './http/app.js'
+import {startHttpServer} from './http/server.js'
+import {routes} from './http/routes.js'
+import {Raft} from './server/raft.js'
+import {SessionTimers} from './server/session-timers.js'
+import {Leader} from './server/leader.js'
+import {makeReader} from './server/read.js'
+import {VERSION} from './version.js'
+
+export interface AgentHandle {
+  nodeId: string
+  start(): Promise<void>
+  /** Graceful leave (gossip arrives later: for now it stops serving writes first). */
+  leave(): Promise<void>
+  shutdown(): Promise<void>
+  reload(): Promise<void>
+  onLeave(cb: () => void): void
+}
+
+/**
+ * The composition root: the only place that picks implementations (SQLite or
+ * in-memory Raft storage, real sockets) and wires the subsystems together.
+ */
+export async function createAgent(config: RuntimeConfig, env: Env): Promise<AgentHandle> {
+  const log = env.log
+  const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
+  const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
+  if (adv.note) log.warn(adv.note)
+  const serverAddr = `${adv.address}:${config.ports.server > 0 ? config.ports.server : 8300}`
+  if (!config.server) throw new Error('client mode needs LAN gossip to find servers, which arrives in a later dc version; start with -server (or -dev)')
+  if (config.bootstrapExpect > 1) log.warn(`bootstrap_expect = ${config.bootstrapExpect}: multi-server Raft over gossip is not implemented yet; this server will wait for peers that cannot arrive`)
+  for (const [what, on] of [['LAN gossip', config.ports.serfLan], ['WAN gossip', config.ports.serfWan], ['server RPC', config.ports.server]] as const) {
+    if (on !== -1) log.info(`${what} listener not started: not implemented by dc yet`)
+  }
+  if (config.retryJoin.length) log.warn('-join/-retry-join accepted, but LAN gossip is not implemented by dc yet; not joining', {addresses: config.retryJoin})
+  if (config.encrypt) log.warn('-encrypt accepted, but gossip encryption arrives with gossip in a later dc version')
+  if (config.ui) log.info('web UI is not implemented by dc yet')
+
+  const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft')})
+  const leaveCbs: (() => void)[] = []
+  const sessionTimers = new SessionTimers(env, (id) => {
+    void raft.apply({type: 'session', op: 'destroy', id, now: env.clock.wallMs()}).catch((e) => log.warn('session TTL invalidation failed', {session: id, error: String(e)}))
+    log.info('session TTL expired; invalidated', {session: id})
+  })
+  const member = (): MemberInfo => ({
+    Name: config.nodeName,
+    Addr: adv.address,
+    Port: config.ports.serfLan > 0 ? config.ports.serfLan : 8301,
+    Tags: {
+      role: config.server ? 'consul' : 'node',
+      dc: config.datacenter,
+      segment: '',
+      id: nodeId,
+      vsn: '2',
+      vsn_min: '2',
+      vsn_max: '3',
+      build: `${VERSION}:dc`,
+      raft_vsn: '3',
+      port: String(config.ports.server > 0 ? config.ports.server : 8300),
+      ...(config.bootstrap ? {bootstrap: '1'} : {}),
+      ...(config.bootstrapExpect ? {expect: String(config.bootstrapExpect)} : {}),
+    },
+    Status: 1,
+    ProtocolMin: 1,
+    ProtocolMax: 5,
+    ProtocolCur: 2,
+    DelegateMin: 2,
+    DelegateMax: 5,
+    DelegateCur: 4,
+  })
+  const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
+  const reader = makeReader(env, raft, queryDefaults)
+  const ctx: AgentContext = {
+    config,
+    env,
+    log,
+    nodeId,
+    advertiseAddr: adv.address,
+    state: () => raft.state,
+    apply: (cmd) => raft.apply(cmd),
+    read: reader.read,
+    queryOptions: reader.queryOptions,
+    raft: {
+      isLeader: () => raft.isLeader(),
+      leaderAddress: () => (raft.hasLeader() ? serverAddr : ''),
+      peers: () => [serverAddr],
+      stats: () => raft.stats(),
+      configuration: () => raft.configuration(config.nodeName),
+    },
+    members: (wan) => (wan ? [{...member(), Name: `${config.nodeName}.${config.datacenter}`, Port: config.ports.serfWan > 0 ? config.ports.serfWan : 8302}] : [member()]),
+    requestLeave: () => leaveCbs.forEach((cb) => cb()),
+    reload: async () => {
+      log.info('Reloading configuration...')
+    },
+    sessionTimers,
+  }
+  const leader = new Leader({ctx, raft, sessionTimers, nodeAddress: adv.address, log: log.named('leader')})
+  let http: Awaited<ReturnType<typeof startHttpServer>> | undefined
+
+  return {
+    nodeId,
+    async start() {
+      await raft.start()
+      leader.start()
+      if (config.ports.http !== -1) {
+        const app = createApp(routes, ctx, {log: (m, f) => log.error(m, f)})
+        const host = config.clientAddr.split(' ')[0]
+        http = await startHttpServer({host, port: config.ports.http, maxBodyBytes: Math.max(config.kvMaxValueSize, config.txnMaxReqLen) + 1024, handle: app})
+        log.info(`HTTP server listening on ${http.address}`)
+      }
+      await leader.waitReady()
+    },
+    async leave() {
+      log.info('Gracefully leaving')
+    },
+    async shutdown() {
+      log.info('Requesting shutdown')
+      leader.stop()
+      sessionTimers.clearAll()
+      await http?.close()
+      await raft.stop()
+      log.info('shutdown complete')
+    },
+    reload: () => ctx.reload(),
+    onLeave(cb) {
+      leaveCbs.push(cb)
+    },
+  }
+}

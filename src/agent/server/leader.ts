@@ -1,0 +1,81 @@
+import type {AgentContext} from '../context.js'
+import type {Logger} from '../env/types.js'
+import type {Raft} from './raft.js'
+import type {SessionTimers} from './session-timers.js'
+
+export interface LeaderDeps {
+  ctx: AgentContext
+  raft: Raft
+  sessionTimers: SessionTimers
+  nodeAddress: string
+  log: Logger
+}
+
+/**
+ * Work only the leader does: register its own node (with the serfHealth check, until
+ * gossip drives it) in the catalog, and arm session TTL timers when leadership is
+ * gained; drop the timers when it is lost.
+ */
+export class Leader {
+  private ready!: Promise<void>
+  private resolveReady!: () => void
+  private stopped = false
+  private unsubscribe?: () => void
+
+  constructor(private readonly d: LeaderDeps) {
+    this.ready = new Promise((r) => (this.resolveReady = r))
+  }
+
+  start(): void {
+    this.unsubscribe = this.d.raft.node.onLeaderChange((isLeader) => {
+      if (isLeader) void this.establish()
+      else this.d.sessionTimers.clearAll()
+    })
+    if (this.d.raft.isLeader()) void this.establish()
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.unsubscribe?.()
+  }
+
+  /** Resolves once this server has led and registered itself (at most once per start). */
+  waitReady(): Promise<void> {
+    return this.ready
+  }
+
+  private async establish(): Promise<void> {
+    const {ctx, raft, sessionTimers, log} = this.d
+    try {
+      await raft.apply({
+        type: 'register',
+        req: {
+          ID: ctx.nodeId,
+          Node: ctx.config.nodeName,
+          Address: this.d.nodeAddress,
+          Datacenter: ctx.config.datacenter,
+          TaggedAddresses: {lan: this.d.nodeAddress, lan_ipv4: this.d.nodeAddress, wan: this.d.nodeAddress, wan_ipv4: this.d.nodeAddress},
+          NodeMeta: {'consul-network-segment': '', ...ctx.config.nodeMeta},
+          Check: {
+            Node: ctx.config.nodeName,
+            CheckID: 'serfHealth',
+            Name: 'Serf Health Status',
+            Status: 'passing',
+            Output: 'Agent alive and reachable',
+            Notes: '',
+            ServiceID: '',
+            ServiceName: '',
+            ServiceTags: [],
+            Type: '',
+            Definition: {},
+          },
+        },
+      })
+      for (const s of raft.state.sessionList().sessions) if (s.TTL) sessionTimers.reset(s.ID, s.TTL)
+      log.info('cluster leadership acquired; node registered', {node: ctx.config.nodeName})
+      this.resolveReady()
+    } catch (e) {
+      if (!this.stopped) log.error('failed to establish leadership', {error: String(e)})
+    }
+  }
+}

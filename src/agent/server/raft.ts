@@ -1,0 +1,131 @@
+import type {RuntimeConfig} from '../config/runtime.js'
+import type {Env, Logger} from '../env/types.js'
+import {HttpError} from '../http/errors.js'
+import {RaftNode, RaftError} from '../raft/node.js'
+import type {RaftTransport} from '../raft/transport.js'
+import {Fsm} from '../../store/fsm/fsm.js'
+import {encodeCommand, type Command} from '../../store/fsm/commands.js'
+import type {StateStore} from '../../store/state/store.js'
+import {SqliteRaftStore} from '../../store/raft/sqlite-store.js'
+import type {RaftStore} from '../../store/raft/types.js'
+
+export interface RaftDeps {
+  config: RuntimeConfig
+  env: Env
+  nodeId: string
+  serverAddr: string
+  log: Logger
+}
+
+/** A single server has no one to talk to; the TCP transport on :8300 arrives with multi-server Raft. */
+const loneTransport: RaftTransport = {send() {}, onMessage() {}, close() {}}
+
+/**
+ * The server's replicated state machine: Raft log in SQLite under data_dir/raft (an
+ * in-memory SQLite database in -dev), the FSM, and the mapping of Raft failures onto
+ * Consul's HTTP errors.
+ */
+export class Raft {
+  readonly fsm = new Fsm()
+  readonly node: RaftNode
+  private readonly store: RaftStore
+
+  constructor(private readonly deps: RaftDeps) {
+    const {config, env, nodeId, log} = deps
+    this.store = SqliteRaftStore.open(config.dataDir ?? ':memory:', {wallMs: () => env.clock.wallMs()})
+    const lone = config.bootstrap || config.bootstrapExpect === 1
+    const tickMs = 100 * Math.max(1, config.raftMultiplier) / 5
+    this.node = new RaftNode({
+      id: nodeId,
+      env,
+      store: this.store,
+      fsm: this.fsm,
+      transport: loneTransport,
+      log,
+      tickMs: Math.max(20, tickMs),
+      snapshotThreshold: config.raftSnapshotThreshold,
+      trailingLogs: config.raftTrailingLogs,
+      bootstrap: lone ? {voters: [nodeId]} : undefined,
+    })
+  }
+
+  get state(): StateStore {
+    return this.fsm.state
+  }
+
+  async start(): Promise<void> {
+    await this.node.start()
+  }
+
+  async stop(): Promise<void> {
+    await this.node.stop()
+    this.store.close()
+  }
+
+  isLeader(): boolean {
+    return this.node.isLeader()
+  }
+
+  hasLeader(): boolean {
+    return this.node.leader() !== ''
+  }
+
+  lastContactMs(): number {
+    return this.node.lastContactMs()
+  }
+
+  /** Replicates a command; resolves with the FSM result once committed and applied. */
+  async apply(cmd: Command): Promise<unknown> {
+    try {
+      const {result} = await this.node.propose(encodeCommand(cmd))
+      return result
+    } catch (e) {
+      throw toHttpError(e)
+    }
+  }
+
+  /** ReadIndex round for ?consistent reads. */
+  async verifyLeader(): Promise<void> {
+    try {
+      await this.node.verifyLeader()
+    } catch (e) {
+      throw toHttpError(e)
+    }
+  }
+
+  stats(): Record<string, string> {
+    return this.node.stats()
+  }
+
+  configuration(nodeName: string) {
+    const conf = this.node.configuration()
+    const leader = this.node.leader()
+    return {
+      Servers: conf.servers.map((s) => ({
+        ID: s.id,
+        Node: s.id === this.deps.nodeId ? nodeName : '(unknown)',
+        Address: s.id === this.deps.nodeId ? this.deps.serverAddr : '',
+        Leader: s.id === leader,
+        Voter: s.voter,
+        ProtocolVersion: '3',
+      })),
+      Index: conf.index,
+    }
+  }
+}
+
+function toHttpError(e: unknown): unknown {
+  if (e instanceof RaftError) {
+    switch (e.code) {
+      case 'not-leader':
+        return new HttpError(500, 'No cluster leader')
+      case 'storage':
+        return new HttpError(500, `rpc error: raft storage failure: ${e.message}`)
+      case 'stopped':
+        return new HttpError(503, 'agent is shutting down')
+      case 'timeout':
+        return new HttpError(500, 'rpc error: timed out enqueuing operation')
+    }
+  }
+  return e
+}
