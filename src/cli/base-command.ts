@@ -75,15 +75,12 @@ export abstract class DcCommand extends Command {
    * Print `data` as JSON when asked to, else the text `human` makes of it
    * (undefined/empty array = print nothing).
    */
-  protected emit<T>(data: T, human: (data: T) => string | Uint8Array | string[] | undefined): void {
+  protected emit<T>(data: T, human: (data: T) => string | Uint8Array | readonly (string | Uint8Array)[] | undefined): void {
     if (this.jsonOutput) return this.out(toJson(data))
     const text = human(data)
     if (text === undefined) return
-    if (Array.isArray(text)) {
-      for (const line of text) this.out(line)
-      return
-    }
-    this.out(text)
+    if (typeof text === 'string' || text instanceof Uint8Array) return this.out(text)
+    for (const line of text) this.out(line)
   }
 
   /** Consul's `Success! ...` lines. */

@@ -1,3 +1,5 @@
+import type {Message} from './types.js'
+
 /**
  * The Raft core's one error family. Storage read failures stay RaftStorageError (types.ts);
  * everything the core itself refuses or detects is a RaftError with a kind.
@@ -30,4 +32,12 @@ export class ProposalDroppedError extends RaftError {
 
 export function invariant(cond: unknown, message: string): asserts cond {
   if (!cond) throw new RaftError('invariant', message)
+}
+
+/**
+ * A request we cannot serve: a local call (term 0) learns why through ProposalDroppedError;
+ * one relayed from another node is dropped silently (its sender times out).
+ */
+export function drop(m: Message, reason: string): void {
+  if (m.term === 0) throw new ProposalDroppedError(reason)
 }

@@ -1,0 +1,82 @@
+// Shared helpers for benchmarks: start an agent, drive load over keep-alive HTTP,
+// and report percentiles. Benchmarks print figures; nothing here asserts.
+import {spawn} from 'node:child_process'
+import * as fs from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
+import http from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const RUN_JS = join(ROOT, 'bin', 'run.js')
+
+export async function startAgent({args = [], dev = false} = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dc-bench-'))
+  const base = dev ? ['agent', '-dev'] : ['agent', '-server', '-bootstrap', `-data-dir=${dataDir}`]
+  const t0 = performance.now()
+  const proc = spawn(process.execPath, [RUN_JS, ...base, '-node=bench', '-http-port=0', '-dns-port=-1', '-serf-lan-port=-1', '-serf-wan-port=-1', '-server-port=-1', ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+  let out = ''
+  const addr = await new Promise((resolve, reject) => {
+    const on = (d) => {
+      out += d
+      const m = /HTTP server listening on (\S+)/.exec(out)
+      if (m && /Agent started; ready/.test(out)) resolve(m[1])
+    }
+    proc.stdout.on('data', on)
+    proc.stderr.on('data', on)
+    proc.on('exit', (c) => reject(new Error(`agent exited ${c}: ${out}`)))
+  })
+  const readyMs = performance.now() - t0
+  return {
+    addr, pid: proc.pid, readyMs,
+    async stop() {
+      proc.kill('SIGTERM')
+      await new Promise((r) => proc.on('exit', r))
+      rmSync(dataDir, {recursive: true, force: true})
+    },
+  }
+}
+
+const agent = new http.Agent({keepAlive: true, maxSockets: 256})
+
+export function request(addr, method, path, body) {
+  const [host, port] = addr.split(':')
+  return new Promise((resolve, reject) => {
+    const req = http.request({host, port: Number(port), method, path, agent}, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => resolve({status: res.statusCode, body: Buffer.concat(chunks)}))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Runs `fn(i)` with `concurrency` workers until `total` calls are done; returns ops/s and latency percentiles. */
+export async function load(total, concurrency, fn) {
+  const lat = new Float64Array(total)
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(Array.from({length: concurrency}, async () => {
+    for (let i = next++; i < total; i = next++) {
+      const s = performance.now()
+      await fn(i)
+      lat[i] = performance.now() - s
+    }
+  }))
+  const secs = (performance.now() - t0) / 1000
+  lat.sort()
+  const pct = (p) => lat[Math.min(total - 1, Math.floor(total * p))]
+  return {opsPerSec: Math.round(total / secs), p50: +pct(0.5).toFixed(3), p99: +pct(0.99).toFixed(3)}
+}
+
+export function rssMb(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+    const m = /VmRSS:\s+(\d+) kB/.exec(status)
+    return m ? +(Number(m[1]) / 1024).toFixed(1) : NaN
+  } catch {
+    return NaN
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Response encoder with RFC 1035 name compression (dns-packet, used for
+ * decoding, never compresses; Consul compresses unless disable_compression).
+ * Encoding is synchronous into one shared scratch buffer, so a size limit can
+ * abort early: `encodeMessage(msg, {maxBytes})` returns undefined when the
+ * message would not fit, which is what answer trimming probes with.
+ */
+import {QType, RR_TYPE_CODE, type Message, type Rr} from './protocol.js'
+
+export const MAX_MESSAGE_BYTES = 65535
+// Room past the largest message so a single label or record can be written before the bound check trips.
+const SCRATCH = Buffer.allocUnsafe(MAX_MESSAGE_BYTES + 1024)
+const POINTER_LIMIT = 0x3fff
+
+class Overflow extends Error {}
+const OVERFLOW = new Overflow('message too large')
+
+/** Thrown for a name that cannot be encoded (empty or over-long label). */
+export class WireError extends Error {}
+
+class Writer {
+  off = 0
+  readonly names: Map<string, number> | undefined
+  constructor(private readonly max: number, compress: boolean) {
+    this.names = compress ? new Map() : undefined
+  }
+  private room(n: number): void {
+    if (this.off + n > this.max) throw OVERFLOW
+  }
+  u8(v: number): void {
+    this.room(1)
+    SCRATCH[this.off++] = v
+  }
+  u16(v: number): void {
+    this.room(2)
+    SCRATCH.writeUInt16BE(v & 0xffff, this.off)
+    this.off += 2
+  }
+  u32(v: number): void {
+    this.room(4)
+    SCRATCH.writeUInt32BE(v >>> 0, this.off)
+    this.off += 4
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length)
+    SCRATCH.set(b, this.off)
+    this.off += b.length
+  }
+  /**
+   * A domain name. With `pointers` false the name is written in full (RFC 2782
+   * forbids compressing SRV targets) but still registered so later names can point at it.
+   */
+  name(full: string, pointers = true): void {
+    let rest = full.endsWith('.') ? full.slice(0, -1) : full
+    while (rest.length > 0) {
+      if (pointers && this.names) {
+        const at = this.names.get(rest)
+        if (at !== undefined) {
+          this.u16(0xc000 | at)
+          return
+        }
+      }
+      if (this.names && this.off <= POINTER_LIMIT && !this.names.has(rest)) this.names.set(rest, this.off)
+      const dot = rest.indexOf('.')
+      const label = dot < 0 ? rest : rest.slice(0, dot)
+      const len = Buffer.byteLength(label)
+      if (len === 0 || len > 63) throw new WireError(`invalid label in ${JSON.stringify(full)}`)
+      this.room(1 + len)
+      SCRATCH[this.off] = len
+      SCRATCH.write(label, this.off + 1, len, 'utf8')
+      this.off += 1 + len
+      rest = dot < 0 ? '' : rest.slice(dot + 1)
+    }
+    this.u8(0)
+  }
+}
+
+export interface EncodeOptions {
+  compress: boolean
+  /** Abort (return undefined) past this many bytes; default and ceiling 65535. */
+  maxBytes?: number
+}
+
+export function encodeMessage(msg: Message, opts: EncodeOptions): Buffer | undefined {
+  const w = new Writer(Math.min(opts.maxBytes ?? MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES), opts.compress)
+  try {
+    writeHeader(w, msg)
+    if (msg.question) {
+      w.name(msg.question.name)
+      w.u16(msg.question.type)
+      w.u16(msg.question.class)
+    }
+    for (const rr of msg.answers) writeRr(w, rr)
+    for (const rr of msg.authorities) writeRr(w, rr)
+    for (const rr of msg.additionals) writeRr(w, rr)
+    if (msg.edns) {
+      w.u8(0)
+      w.u16(QType.OPT)
+      w.u16(msg.edns.udpSize)
+      w.u32(0)
+      w.u16(0)
+    }
+  } catch (err) {
+    if (err === OVERFLOW) return undefined
+    throw err
+  }
+  return Buffer.from(SCRATCH.subarray(0, w.off))
+}
+
+function writeHeader(w: Writer, m: Message): void {
+  w.u16(m.id)
+  const flags = 0x8000 | ((m.opcode & 0xf) << 11) | (m.aa ? 0x400 : 0) | (m.tc ? 0x200 : 0) |
+    (m.rd ? 0x100 : 0) | (m.ra ? 0x80 : 0) | (m.cd ? 0x10 : 0) | (m.rcode & 0xf)
+  w.u16(flags)
+  w.u16(m.question ? 1 : 0)
+  w.u16(m.answers.length)
+  w.u16(m.authorities.length)
+  w.u16(m.additionals.length + (m.edns ? 1 : 0))
+}
+
+function writeRr(w: Writer, rr: Rr): void {
+  w.name(rr.name)
+  w.u16(RR_TYPE_CODE[rr.type])
+  w.u16(1)
+  w.u32(rr.ttl)
+  const lenAt = w.off
+  w.u16(0)
+  switch (rr.type) {
+    case 'A':
+    case 'AAAA':
+      w.bytes(rr.address)
+      break
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      w.name(rr.target)
+      break
+    case 'SRV':
+      w.u16(rr.priority)
+      w.u16(rr.weight)
+      w.u16(rr.port)
+      w.name(rr.target, false)
+      break
+    case 'TXT':
+      for (const t of rr.texts) {
+        const b = Buffer.from(t, 'utf8')
+        if (b.length === 0) w.u8(0)
+        for (let i = 0; i < b.length; i += 255) {
+          const chunk = b.subarray(i, i + 255)
+          w.u8(chunk.length)
+          w.bytes(chunk)
+        }
+      }
+      if (rr.texts.length === 0) w.u8(0)
+      break
+    case 'SOA':
+      w.name(rr.mname)
+      w.name(rr.rname)
+      w.u32(rr.serial)
+      w.u32(rr.refresh)
+      w.u32(rr.retry)
+      w.u32(rr.expire)
+      w.u32(rr.minimum)
+      break
+  }
+  SCRATCH.writeUInt16BE(w.off - lenAt - 2, lenAt)
+}
