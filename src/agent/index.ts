@@ -30,21 +30,23 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
   const log = env.log
   const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
   const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
-  if (adv.note) log.warn(adv.note)
+  // Said once the banner is out (in start()).
+  const notes: string[] = []
+  if (adv.note) notes.push(adv.note)
   const serverAddr = `${adv.address}:${config.ports.server > 0 ? config.ports.server : 8300}`
   if (!config.server) throw new Error('client mode needs LAN gossip to find servers, which arrives in a later dc version; start with -server (or -dev)')
-  if (config.bootstrapExpect > 1) log.warn(`bootstrap_expect = ${config.bootstrapExpect}: multi-server Raft over gossip is not implemented yet; this server will wait for peers that cannot arrive`)
+  if (config.bootstrapExpect > 1) notes.push(`bootstrap_expect = ${config.bootstrapExpect}: multi-server Raft over gossip is not implemented yet; this server will wait for peers that cannot arrive`)
   for (const [what, on] of [['LAN gossip', config.ports.serfLan], ['WAN gossip', config.ports.serfWan], ['server RPC', config.ports.server]] as const) {
-    if (on !== -1) log.info(`${what} listener not started: not implemented by dc yet`)
+    if (on !== -1) notes.push(`${what} listener not started: not implemented by dc yet`)
   }
-  if (config.retryJoin.length) log.warn('-join/-retry-join accepted, but LAN gossip is not implemented by dc yet; not joining', {addresses: config.retryJoin})
-  if (config.encrypt) log.warn('-encrypt accepted, but gossip encryption arrives with gossip in a later dc version')
-  if (config.ui) log.info('web UI is not implemented by dc yet')
+  if (config.retryJoin.length) notes.push(`-join/-retry-join accepted (${config.retryJoin.join(', ')}), but LAN gossip is not implemented by dc yet; not joining`)
+  if (config.encrypt) notes.push('-encrypt accepted, but gossip encryption arrives with gossip in a later dc version')
+  if (config.ui) notes.push('web UI is not implemented by dc yet')
 
   const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft')})
   const leaveCbs: (() => void)[] = []
   const sessionTimers = new SessionTimers(env, (id) => {
-    void raft.apply({type: 'session', op: 'destroy', id, now: env.clock.wallMs()}).catch((e) => log.warn('session TTL invalidation failed', {session: id, error: String(e)}))
+    void raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).catch((e) => log.warn('session TTL invalidation failed', {session: id, error: String(e)}))
     log.info('session TTL expired; invalidated', {session: id})
   })
   const member = (): MemberInfo => ({
@@ -105,6 +107,7 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
   return {
     nodeId,
     async start() {
+      for (const n of notes) log.warn(n)
       await raft.start()
       leader.start()
       if (config.ports.http !== -1) {

@@ -1,3 +1,5 @@
+import {readFileSync} from 'node:fs'
+
 /**
  * Where the client sends requests. Consul accepts `host:port`, `http://host:port`,
  * `https://host:port` and `unix:///path/to/socket` in -http-addr / CONSUL_HTTP_ADDR;
@@ -32,6 +34,7 @@ export interface ClientEnv {
   CONSUL_HTTP_ADDR?: string
   DC_HTTP_ADDR?: string
   CONSUL_HTTP_TOKEN?: string
+  CONSUL_HTTP_TOKEN_FILE?: string
   DC_HTTP_TOKEN?: string
   CONSUL_HTTP_SSL?: string
 }
@@ -42,13 +45,26 @@ export interface ClientSettings {
   datacenter?: string
 }
 
-/** Flag > CONSUL_* > DC_* > default, as Consul's own CLI resolves them. */
+/**
+ * Flag > CONSUL_* > DC_* > default. For the token: -token-file, -token,
+ * CONSUL_HTTP_TOKEN_FILE, CONSUL_HTTP_TOKEN, DC_HTTP_TOKEN (files are read and trimmed).
+ */
 export function resolveClientSettings(
-  flags: {httpAddr?: string; token?: string; datacenter?: string},
+  flags: {httpAddr?: string; token?: string; tokenFile?: string; datacenter?: string},
   env: ClientEnv,
 ): ClientSettings {
   const addr = flags.httpAddr || env.CONSUL_HTTP_ADDR || env.DC_HTTP_ADDR || DEFAULT_HTTP_ADDR
   const tls = /^(1|true|t|yes)$/i.test(env.CONSUL_HTTP_SSL ?? '')
-  const token = flags.token || env.CONSUL_HTTP_TOKEN || env.DC_HTTP_TOKEN || undefined
+  const token =
+    tokenFrom(flags.tokenFile) || flags.token || tokenFrom(env.CONSUL_HTTP_TOKEN_FILE) || env.CONSUL_HTTP_TOKEN || env.DC_HTTP_TOKEN || undefined
   return {endpoint: parseEndpoint(addr, tls), token, datacenter: flags.datacenter || undefined}
+}
+
+function tokenFrom(file: string | undefined): string | undefined {
+  if (!file) return undefined
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined
+  } catch (e) {
+    throw new TypeError(`Error loading token file: ${(e as Error).message}`)
+  }
 }

@@ -23,6 +23,8 @@ export interface ClientOptions {
   address?: string
   /** X-Consul-Token; else CONSUL_HTTP_TOKEN / DC_HTTP_TOKEN. */
   token?: string
+  /** File holding the token (wins over `token`); else CONSUL_HTTP_TOKEN_FILE. */
+  tokenFile?: string
   /** Default `?dc=` for every request. */
   datacenter?: string
   /** Environment to read defaults from (process.env when omitted). */
@@ -53,7 +55,7 @@ export class ConsulClient {
 
   constructor(opts: ClientOptions = {}) {
     const settings: ClientSettings = resolveClientSettings(
-      {httpAddr: opts.address, token: opts.token, datacenter: opts.datacenter},
+      {httpAddr: opts.address, token: opts.token, tokenFile: opts.tokenFile, datacenter: opts.datacenter},
       opts.env ?? (process.env as ClientEnv),
     )
     this.core = new ApiCore(settings, opts.transport)

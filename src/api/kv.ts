@@ -36,22 +36,22 @@ export class KvApi {
   }
 
   put(key: string, value: Uint8Array | string, w: KvWriteOptions = {}): Promise<ApiResult<boolean>> {
-    return this.write(key, value, {flags: w.flags}, w)
+    return this.write(key, value, {flags: w.flags || undefined}, w)
   }
 
   /** Write only if the key's ModifyIndex still equals `modifyIndex` (0 = only if absent). */
   cas(key: string, value: Uint8Array | string, modifyIndex: number, w: KvWriteOptions = {}): Promise<ApiResult<boolean>> {
-    return this.write(key, value, {flags: w.flags, cas: modifyIndex}, w)
+    return this.write(key, value, {flags: w.flags || undefined, cas: modifyIndex}, w)
   }
 
   /** Take the lock on `key` for `session` (creates the key if needed). */
   acquire(key: string, value: Uint8Array | string, session: string, w: KvWriteOptions = {}): Promise<ApiResult<boolean>> {
-    return this.write(key, value, {flags: w.flags, acquire: session}, w)
+    return this.write(key, value, {flags: w.flags || undefined, acquire: session}, w)
   }
 
   /** Give up the lock `session` holds on `key`. */
   release(key: string, value: Uint8Array | string, session: string, w: KvWriteOptions = {}): Promise<ApiResult<boolean>> {
-    return this.write(key, value, {flags: w.flags, release: session}, w)
+    return this.write(key, value, {flags: w.flags || undefined, release: session}, w)
   }
 
   delete(key: string, w?: WriteOptions): Promise<ApiResult<boolean>> {

@@ -13,6 +13,7 @@ export const clientFlags = {
     helpGroup: 'HTTP API',
   }),
   token: Flags.string({summary: 'ACL token for the request (env CONSUL_HTTP_TOKEN).', helpGroup: 'HTTP API'}),
+  'token-file': Flags.string({summary: 'File containing the ACL token (env CONSUL_HTTP_TOKEN_FILE).', helpGroup: 'HTTP API'}),
   datacenter: Flags.string({summary: 'Datacenter to query (default: the agent\'s).', helpGroup: 'HTTP API'}),
 }
 
@@ -28,16 +29,16 @@ export const staleFlag = {
 }
 
 /**
- * Base of every dc command except `agent`. A command parses, calls `this.api`,
- * and hands its data to `emit(data, human)`; this class owns the client flags,
- * JSON vs text output, colours, and the single error path: `Error! <message>`
- * (+ `Hint: ...`) on stderr and exit code 1 or the command's own Consul code.
+ * Base of every dc command except `agent`. A command parses, calls the API, and
+ * hands its data to `emit(data, human)`; this class owns JSON vs text output,
+ * colours, and the single error path: `Error! <message>` (+ `Hint: ...`) on
+ * stderr and exit code 1 or the command's own Consul code. Commands that need
+ * no agent (keygen, version) extend this directly; the rest extend DcCommand.
  */
-export abstract class DcCommand extends Command {
-  static override baseFlags = {...clientFlags, ...outputFlags}
+export abstract class CliCommand extends Command {
+  static override baseFlags = {}
 
-  private parsedFlags: Record<string, unknown> = {}
-  private client?: ConsulClient
+  protected parsedFlags: Record<string, unknown> = {}
   protected readonly style: Style = makeStyle(colorEnabled(process.stdout, process.env))
   private readonly errStyle: Style = makeStyle(colorEnabled(process.stderr, process.env))
 
@@ -53,16 +54,6 @@ export abstract class DcCommand extends Command {
   /** True with -format=json or --json. */
   protected get jsonOutput(): boolean {
     return this.parsedFlags.json === true || this.parsedFlags.format === 'json'
-  }
-
-  /** The API client for the parsed -http-addr/-token/-datacenter (created on first use). */
-  protected get api(): ConsulClient {
-    this.client ??= new ConsulClient({
-      address: this.parsedFlags['http-addr'] as string | undefined,
-      token: this.parsedFlags.token as string | undefined,
-      datacenter: this.parsedFlags.datacenter as string | undefined,
-    })
-    return this.client
   }
 
   /** Write text (or raw bytes) plus a newline to stdout. */
@@ -83,9 +74,9 @@ export abstract class DcCommand extends Command {
     for (const line of text) this.out(line)
   }
 
-  /** Consul's `Success! ...` lines. */
-  protected success(message: string): void {
-    this.out(`${this.style.green('Success!')} ${message}`)
+  /** Consul's `Success! <message>` line (green on a terminal). */
+  protected successText(message: string): string {
+    return `${this.style.green('Success!')} ${message}`
   }
 
   /** Stop with a non-zero exit status and no further output. */
@@ -96,7 +87,7 @@ export abstract class DcCommand extends Command {
   protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
     // this.exit()/exitWith(): already reported (or silent by design).
     if (err instanceof Errors.ExitError) throw err
-    const {message, hint, code} = describe(err)
+    const {message, hint, code} = describeError(err)
     let text = `${this.errStyle.red('Error!')} ${message}\n`
     if (hint) text += `${this.errStyle.dim('Hint:')} ${hint}\n`
     process.stderr.write(text)
@@ -104,7 +95,26 @@ export abstract class DcCommand extends Command {
   }
 }
 
-function describe(err: Error): {message: string; hint?: string; code: number} {
+/** A command that talks to an agent: adds -http-addr, -token, -datacenter and `this.api`. */
+export abstract class DcCommand extends CliCommand {
+  static override baseFlags = {...clientFlags, ...outputFlags}
+
+  private client?: ConsulClient
+
+  /** The API client for the parsed -http-addr/-token/-datacenter (created on first use). */
+  protected get api(): ConsulClient {
+    this.client ??= new ConsulClient({
+      address: this.parsedFlags['http-addr'] as string | undefined,
+      token: this.parsedFlags.token as string | undefined,
+      tokenFile: this.parsedFlags['token-file'] as string | undefined,
+      datacenter: this.parsedFlags.datacenter as string | undefined,
+    })
+    return this.client
+  }
+}
+
+/** What the error path prints for an error: `Error! message`, optional `Hint:`, and the exit code. */
+export function describeError(err: Error): {message: string; hint?: string; code: number} {
   if (err instanceof CliError) return {message: err.message, hint: err.hint, code: err.exitCode}
   if (err instanceof ApiError) return {message: err.message, hint: err.hint, code: 1}
   if (err instanceof Errors.CLIError) {

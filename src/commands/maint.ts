@@ -34,7 +34,7 @@ export default class Maint extends DcCommand {
       this.emit(maintenanceEntries(checks, self.Config.NodeName), maintenanceLines)
       return
     }
-    const enable = flags.enable
+    const enable = flags.enable === true
     const word = enable ? 'enabled' : 'disabled'
     if (flags.service === '') {
       await agent.maintenance(enable, flags.reason)

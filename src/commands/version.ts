@@ -1,9 +1,9 @@
 import {readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {DcCommand, outputFlags} from '../cli/base-command.js'
+import {CliCommand, outputFlags} from '../cli/base-command.js'
 import {RPC_PROTOCOL, rfc3339, versionLines, type VersionInfo} from '../cli/format/version.js'
 
-export default class Version extends DcCommand {
+export default class Version extends CliCommand {
   static override summary = 'Prints the dc version'
   static override examples = ['<%= config.bin %> version', '<%= config.bin %> version -format=json']
   static override baseFlags = {...outputFlags}

@@ -40,6 +40,9 @@ describe('SqliteRaftStore specifics', () => {
       const file = join(dir, 'raft', 'raft.db')
       expect(s.path).toBe(file)
       expect(statSync(file).mode & 0o777).toBe(0o600)
+      // SQLite gives the WAL the database file's permissions.
+      expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600)
+      expect(statSync(join(dir, 'raft')).mode & 0o777).toBe(0o700)
       const peek = new Database(file, {readonly: true})
       expect(peek.pragma('journal_mode', {simple: true})).toBe('wal')
       peek.close()

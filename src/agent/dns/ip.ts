@@ -16,18 +16,29 @@ export function parseIp(s: string): Uint8Array | undefined {
 }
 
 function parseIpv4(s: string): Uint8Array | undefined {
-  const parts = s.split('.')
-  if (parts.length !== 4) return undefined
+  // Hand-rolled: this runs for every instance when answers are (re)built.
   const out = new Uint8Array(4)
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]
-    // Go rejects leading zeros ("01") since 1.17; so do we.
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined
-    const n = Number(p)
-    if (n > 255) return undefined
-    out[i] = n
+  let part = 0
+  let value = 0
+  let digits = 0
+  for (let i = 0; i <= s.length; i++) {
+    const c = i === s.length ? 46 : s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined
+      out[part++] = value
+      value = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57) {
+      // Go rejects leading zeros ("01") since 1.17; so do we.
+      if (digits === 1 && value === 0) return undefined
+      value = value * 10 + (c - 48)
+      if (value > 255) return undefined
+      digits++
+    } else {
+      return undefined
+    }
   }
-  return out
+  return part === 4 ? out : undefined
 }
 
 function parseIpv6(s: string): Uint8Array | undefined {

@@ -72,10 +72,18 @@ export function rrKey(rr: Rr): string {
 export function isEncodableName(name: string): boolean {
   const n = name.endsWith('.') ? name.slice(0, -1) : name
   if (n === '') return true
-  if (Buffer.byteLength(n) + 2 > 255) return false
-  for (const label of n.split('.')) {
-    const len = Buffer.byteLength(label)
-    if (len === 0 || len > 63) return false
+  // Byte lengths equal char lengths for ASCII, the common case: check that without allocating.
+  let ascii = true
+  for (let i = 0; i < n.length && ascii; i++) if (n.charCodeAt(i) > 127) ascii = false
+  const len = (s: string) => (ascii ? s.length : Buffer.byteLength(s))
+  if (len(n) + 2 > 255) return false
+  let start = 0
+  for (let i = 0; i <= n.length; i++) {
+    if (i === n.length || n.charCodeAt(i) === 46) {
+      const l = len(n.slice(start, i))
+      if (l === 0 || l > 63) return false
+      start = i + 1
+    }
   }
   return true
 }

@@ -8,8 +8,9 @@
 import {QType, RR_TYPE_CODE, type Message, type Rr} from './protocol.js'
 
 export const MAX_MESSAGE_BYTES = 65535
-// Room past the largest message so a single label or record can be written before the bound check trips.
-const SCRATCH = Buffer.allocUnsafe(MAX_MESSAGE_BYTES + 1024)
+/** encodedSize can measure messages up to this size (trimming interpolates between measured sizes). */
+export const MAX_MEASURE_BYTES = 2 * MAX_MESSAGE_BYTES
+const SCRATCH = Buffer.allocUnsafe(MAX_MEASURE_BYTES)
 const POINTER_LIMIT = 0x3fff
 
 class Overflow extends Error {}
@@ -82,7 +83,17 @@ export interface EncodeOptions {
 }
 
 export function encodeMessage(msg: Message, opts: EncodeOptions): Buffer | undefined {
-  const w = new Writer(Math.min(opts.maxBytes ?? MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES), opts.compress)
+  const end = write(msg, Math.min(opts.maxBytes ?? MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES), opts.compress)
+  return end === undefined ? undefined : Buffer.from(SCRATCH.subarray(0, end))
+}
+
+/** The encoded length, or undefined past capBytes (at most MAX_MEASURE_BYTES); nothing is copied. */
+export function encodedSize(msg: Message, opts: {compress: boolean; capBytes: number}): number | undefined {
+  return write(msg, Math.min(opts.capBytes, MAX_MEASURE_BYTES), opts.compress)
+}
+
+function write(msg: Message, max: number, compress: boolean): number | undefined {
+  const w = new Writer(max, compress)
   try {
     writeHeader(w, msg)
     if (msg.question) {
@@ -104,7 +115,7 @@ export function encodeMessage(msg: Message, opts: EncodeOptions): Buffer | undef
     if (err === OVERFLOW) return undefined
     throw err
   }
-  return Buffer.from(SCRATCH.subarray(0, w.off))
+  return w.off
 }
 
 function writeHeader(w: Writer, m: Message): void {

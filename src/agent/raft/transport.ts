@@ -20,5 +20,11 @@ export interface RaftTransport {
   onMessage(handler: (m: Message) => void): void
   /** Optional: told when a message to `to` could not be delivered (peer down, link cut). */
   onUnreachable?(handler: (to: NodeId) => void): void
+  /**
+   * Optional: told when a MsgSnap transfer to `to` ended (ok = fully delivered). A
+   * transport that implements this must report every MsgSnap it was given; without
+   * it, the driver counts a MsgSnap as delivered once send() returns.
+   */
+  onSnapshotStatus?(handler: (to: NodeId, ok: boolean) => void): void
   close(): void
 }

@@ -71,7 +71,7 @@ export class Leader {
           },
         },
       })
-      for (const s of raft.state.sessionList().sessions) if (s.TTL) sessionTimers.reset(s.ID, s.TTL)
+      for (const s of raft.state.sessionList().value) if (s.TTL) sessionTimers.reset(s.ID, s.TTL)
       log.info('cluster leadership acquired; node registered', {node: ctx.config.nodeName})
       this.resolveReady()
     } catch (e) {

@@ -6,6 +6,7 @@ import type {RaftTransport} from '../raft/transport.js'
 import {Fsm} from '../../store/fsm/fsm.js'
 import {encodeCommand, type Command} from '../../store/fsm/commands.js'
 import type {StateStore} from '../../store/state/store.js'
+import {StateError} from '../../store/state/errors.js'
 import {SqliteRaftStore} from '../../store/raft/sqlite-store.js'
 import type {RaftStore} from '../../store/raft/types.js'
 
@@ -35,12 +36,16 @@ export class Raft {
     this.store = SqliteRaftStore.open(config.dataDir ?? ':memory:', {wallMs: () => env.clock.wallMs()})
     const lone = config.bootstrap || config.bootstrapExpect === 1
     const tickMs = 100 * Math.max(1, config.raftMultiplier) / 5
-    this.node = new RaftNode({
+    // A bootstrap snapshot carries membership only (no FSM bytes): nothing to restore.
+    const fsm = {
+      apply: (index: number, term: number, data: Uint8Array) => this.fsm.apply(index, term, data),
+      snapshot: () => this.fsm.snapshot(),
+      restore: (data: Uint8Array, index: number, term: number) => {
+        if (data.length > 0) this.fsm.restore(data, index, term)
+      },
+    }
+    this.node = new RaftNode({env, store: this.store, fsm, transport: loneTransport}, {
       id: nodeId,
-      env,
-      store: this.store,
-      fsm: this.fsm,
-      transport: loneTransport,
       log,
       tickMs: Math.max(20, tickMs),
       snapshotThreshold: config.raftSnapshotThreshold,
@@ -78,6 +83,9 @@ export class Raft {
   async apply(cmd: Command): Promise<unknown> {
     try {
       const {result} = await this.node.propose(encodeCommand(cmd))
+      // The FSM returns user errors (missing node, invalid session) as values so every
+      // server applies the entry identically; here they become Consul's 500 answers.
+      if (result instanceof StateError) throw new HttpError(500, result.message)
       return result
     } catch (e) {
       throw toHttpError(e)

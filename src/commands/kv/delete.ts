@@ -32,7 +32,7 @@ export default class KvDelete extends DcCommand {
 
     if (flags.recurse) {
       await this.api.kv.deleteTree(key)
-      return this.emit({Key: key, Recurse: true, Success: true}, () => `${this.style.green('Success!')} Deleted keys with prefix: ${key}`)
+      return this.emit({Key: key, Recurse: true, Success: true}, () => this.successText(`Deleted keys with prefix: ${key}`))
     }
     if (flags.cas) {
       const {body: ok} = await this.api.kv.deleteCAS(key, index)
@@ -40,6 +40,6 @@ export default class KvDelete extends DcCommand {
     } else {
       await this.api.kv.delete(key)
     }
-    this.emit({Key: key, Recurse: false, Success: true}, () => `${this.style.green('Success!')} Deleted key: ${key}`)
+    this.emit({Key: key, Recurse: false, Success: true}, () => this.successText(`Deleted key: ${key}`))
   }
 }

@@ -67,6 +67,6 @@ export default class KvPut extends DcCommand {
   }
 
   private done(key: string, op: string, message: string): void {
-    this.emit({Key: key, Operation: op, Success: true}, () => `${this.style.green('Success!')} ${message}`)
+    this.emit({Key: key, Operation: op, Success: true}, () => this.successText(message))
   }
 }

@@ -235,12 +235,13 @@ export function serviceNodes(
 
 /**
  * A node (by name, or by exact node ID) and its services. Index: the per-node
- * index; for an unknown node the node-extinction index and value undefined.
+ * index; for an unknown node value is undefined and the index is the
+ * node-extinction index (0 for names shorter than 2, as Consul does).
  */
 export function nodeServices(t: Tables, nameOrId: string, ws?: WatchSet): {index: number; value: NodeServices | undefined} {
   ws?.add('node:' + lower(nameOrId))
   const n = t.nodes.byName(nameOrId) ?? (nameOrId.length >= 2 ? t.nodes.byNodeId(nameOrId) : undefined)
-  if (!n) return {index: t.ctx.index.get(NODE_EXTINCTION) ?? 0, value: undefined}
+  if (!n) return {index: nameOrId.length < 2 ? 0 : (t.ctx.index.get(NODE_EXTINCTION) ?? 0), value: undefined}
   if (lower(n.Node) !== lower(nameOrId)) ws?.add('node:' + lower(n.Node))
   const services = t.services.onNode(n.Node).map((r) => r.Service)
   return {index: t.ctx.index.get(nodeIndexName(n.Node)) ?? 0, value: {Node: n, Services: services}}

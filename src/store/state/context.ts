@@ -5,7 +5,8 @@ import {WatchHub} from './watch.js'
  * watch keys it touched, and the index table (per-table max Raft index).
  * A write runs inside `write(fn)`: nested writes join the outer one, so a txn
  * or an FSM command composes many operations atomically; when fn throws, every
- * change is undone in reverse order and no watcher is woken.
+ * change it made is undone in reverse order (a nested write acts as a
+ * savepoint), and an outermost write that fails wakes no watcher.
  */
 export class StoreContext {
   readonly hub: WatchHub
@@ -24,7 +25,7 @@ export class StoreContext {
   }
 
   write<T>(fn: () => T): T {
-    if (this.undo) return fn()
+    if (this.undo) return this.savepoint(fn)
     this.undo = []
     let result: T
     try {
@@ -46,6 +47,19 @@ export class StoreContext {
       this.hub.notify(keys, kvKeys)
     }
     return result
+  }
+
+  /** A nested write: on failure undo back to where it started, then rethrow to the outer write. */
+  private savepoint<T>(fn: () => T): T {
+    const log = this.undo!
+    const mark = log.length
+    try {
+      return fn()
+    } catch (err) {
+      const tail = log.splice(mark)
+      for (let i = tail.length - 1; i >= 0; i--) tail[i]!()
+      throw err
+    }
   }
 
   /** Register the inverse of a change just made (no-op outside a write, e.g. undo itself). */

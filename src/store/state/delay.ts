@@ -19,6 +19,13 @@ export class LockDelayTable extends Table<LockDelay> {
     return this.rows.get(key)?.Expires ?? 0
   }
 
+  /** Forget delays that expired by now (deterministic: now comes from the command). */
+  pruneExpired(now: number): void {
+    const dead: string[] = []
+    for (const d of this.rows.values()) if (d.Expires <= now) dead.push(d.Key)
+    for (const k of dead) this.delete(k)
+  }
+
   all(): LockDelay[] {
     return [...this.rows.values()].sort((a, b) => compareKeys(a.Key, b.Key))
   }

@@ -7,13 +7,13 @@ export class KvTable extends Table<KVEntry> {
   private readonly keys = new SortedKeys()
   private readonly bySession = new Map<string, Set<string>>()
 
-  *withPrefix(prefix: string): IterableIterator<KVEntry> {
-    for (const k of this.keys.withPrefix(prefix)) yield this.rows.get(k)!
-  }
-
   /** Keys locked by a session, in key order. */
   heldBy(session: string): string[] {
     return sortByKey([...(this.bySession.get(session) ?? [])], (k) => k)
+  }
+
+  *withPrefix(prefix: string): IterableIterator<KVEntry> {
+    for (const k of this.keys.withPrefix(prefix)) yield this.rows.get(k)!
   }
 
   protected override reindex(key: string, old: KVEntry | undefined, next: KVEntry | undefined): void {

@@ -60,6 +60,7 @@ export function sessionDestroyTxn(t: Tables, idx: number, id: string, now: numbe
   if (!session) return
   t.sessions.delete(id)
   t.ctx.index.bump('sessions', idx)
+  t.delays.pruneExpired(now)
   const delayNs = Math.min(session.LockDelay, MAX_LOCK_DELAY_NS)
   for (const key of t.kv.heldBy(id)) {
     const entry = t.kv.get(key)!

@@ -3,7 +3,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {seededRandom} from '../../../src/agent/env/prng.js'
 import type {Env, Logger, TimerHandle} from '../../../src/agent/env/types.js'
+import type {Snapshot} from '../../../src/agent/raft/core/types.js'
 import type {Fsm} from '../../../src/agent/raft/fsm.js'
+import {RaftStoreError} from '../../../src/store/raft/errors.js'
+import type {PersistBatch, RaftStore} from '../../../src/store/raft/types.js'
 
 /** A logger that keeps lines in memory (printed by tests only when useful). */
 export function memoryLogger(lines: string[] = [], name = 'raft'): Logger {
@@ -150,4 +153,34 @@ export const cmd = (k: string, v: string) => new TextEncoder().encode(JSON.strin
 export function tempDir(): {dir: string; cleanup: () => void} {
   const dir = mkdtempSync(join(tmpdir(), 'dc-raft-node-'))
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
+}
+
+/** Delegating RaftStore that counts writes and can be told to fail the next persist. */
+export class InstrumentedStore implements RaftStore {
+  persists = 0
+  persistedEntries = 0
+  failNextPersist = false
+
+  constructor(readonly inner: RaftStore) {}
+
+  persist(batch: PersistBatch): void {
+    if (this.failNextPersist && batch.entries.length > 0) {
+      this.failNextPersist = false
+      throw new RaftStoreError('io', 'injected disk failure')
+    }
+    this.inner.persist(batch)
+    this.persists++
+    this.persistedEntries += batch.entries.length
+  }
+
+  initialState() { return this.inner.initialState() }
+  entries(lo: number, hi: number, maxBytes?: number) { return this.inner.entries(lo, hi, maxBytes) }
+  term(i: number) { return this.inner.term(i) }
+  firstIndex() { return this.inner.firstIndex() }
+  lastIndex() { return this.inner.lastIndex() }
+  snapshot() { return this.inner.snapshot() }
+  saveSnapshot(s: Snapshot) { this.inner.saveSnapshot(s) }
+  compact(i: number) { this.inner.compact(i) }
+  latestSnapshot() { return this.inner.latestSnapshot() }
+  close() { this.inner.close() }
 }

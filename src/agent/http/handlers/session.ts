@@ -71,19 +71,14 @@ export async function create(req: HttpRequest, _p: RouteParams, ctx: AgentContex
     ServiceChecks: serviceChecks.map((c) => ({ID: c.ID})),
   }
   const result = await ctx.apply({type: 'session', op: 'create', session, now: ctx.env.clock.wallMs()})
-  if (typeof result !== 'string') throw new HttpError(500, errorText(result))
+  if (typeof result !== 'string') throw new HttpError(500, `session create failed: ${String(result)}`)
   if (ttl) ctx.sessionTimers.reset(result, ttl)
   return {json: {ID: result}}
 }
 
-function errorText(r: unknown): string {
-  if (r && typeof r === 'object' && 'error' in r) return String((r as {error: unknown}).error)
-  return String(r)
-}
-
 export async function destroy(_req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (!p.rest) throw badRequest('Missing session')
-  await ctx.apply({type: 'session', op: 'destroy', id: p.rest, now: ctx.env.clock.wallMs()})
+  await ctx.apply({type: 'session', op: 'destroy', session: {ID: p.rest}, now: ctx.env.clock.wallMs()})
   ctx.sessionTimers.clear(p.rest)
   return {json: true}
 }
@@ -91,8 +86,7 @@ export async function destroy(_req: HttpRequest, p: RouteParams, ctx: AgentConte
 export async function renew(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (!p.rest) throw badRequest('Missing session')
   const {value} = await ctx.read(req, (s) => {
-    const r = s.sessionGet(p.rest)
-    return {index: r.index, value: r.session}
+    return s.sessionGet(p.rest)
   }, {...ctx.queryOptions(req), minIndex: 0, consistency: 'default'})
   if (!value) throw new HttpError(404, `Session id '${p.rest}' not found`)
   if (value.TTL) ctx.sessionTimers.reset(value.ID, value.TTL)
@@ -103,7 +97,7 @@ export async function info(req: HttpRequest, p: RouteParams, ctx: AgentContext):
   if (!p.rest) throw badRequest('Missing session')
   const {value, meta} = await ctx.read(req, (s, ws) => {
     const r = s.sessionGet(p.rest, ws)
-    return {index: r.index, value: r.session ? [r.session] : []}
+    return {index: r.index, value: r.value ? [r.value] : []}
   })
   return {json: value, meta}
 }
@@ -111,16 +105,14 @@ export async function info(req: HttpRequest, p: RouteParams, ctx: AgentContext):
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (!p.rest) throw badRequest('Missing node name')
   const {value, meta} = await ctx.read(req, (s, ws) => {
-    const r = s.sessionsForNode(p.rest, ws)
-    return {index: r.index, value: r.sessions}
+    return s.sessionsForNode(p.rest, ws)
   })
   return {json: value, meta}
 }
 
 export async function list(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const {value, meta} = await ctx.read(req, (s, ws) => {
-    const r = s.sessionList(ws)
-    return {index: r.index, value: r.sessions}
+    return s.sessionList(ws)
   })
   return {json: value, meta}
 }

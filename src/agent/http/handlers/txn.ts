@@ -1,11 +1,13 @@
 import type {AgentContext} from '../../context.js'
-import type {KVEntry} from '../../../store/state/types.js'
+import type {TxnOp, TxnResponse, TxnResult} from '../../../store/state/txn.js'
+import {isReadOnlyTxn, type KVVerb as TxnKVVerb} from '../../../store/state/txn.js'
 import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {renderEntry, validateKey} from './kv.js'
 
 const MAX_OPS = 128
-const READ_VERBS = new Set(['get', 'get-tree', 'check-index', 'check-session', 'check-not-exists'])
+const KV_VERBS = new Set(['set', 'cas', 'lock', 'unlock', 'get', 'get-or-empty', 'get-tree', 'check-index', 'check-session', 'check-not-exists', 'delete', 'delete-tree', 'delete-cas'])
+const CATALOG_VERBS = new Set(['get', 'set', 'cas', 'delete', 'delete-cas'])
 
 interface RawKVOp {
   Verb?: string
@@ -30,32 +32,37 @@ export async function txn(req: HttpRequest, _p: RouteParams, ctx: AgentContext):
   if (!Array.isArray(raw)) throw badRequest('Failed to parse body: expected a JSON array of operations')
   if (raw.length > MAX_OPS) throw new HttpError(413, `Transaction contains too many operations (${raw.length} > ${MAX_OPS})`)
   const ops = raw.map((op, i) => convertOp(op, i, ctx.config.kvMaxValueSize))
-  const readOnly = ops.every((o) => READ_VERBS.has(o.Verb))
-  let out: {results: {KV?: KVEntry}[] | null; errors: {OpIndex: number; What: string}[] | null}
+  let out: TxnResponse
   let meta
-  if (readOnly) {
+  if (isReadOnlyTxn(ops)) {
     const r = await ctx.read(req, (s) => ({index: s.maxIndex('kvs', 'tombstones'), value: s.txnRead(ops)}), {...ctx.queryOptions(req), minIndex: 0})
     out = r.value
     meta = r.meta
   } else {
-    out = (await ctx.apply({type: 'txn', ops, now: ctx.env.clock.wallMs()})) as typeof out
+    out = (await ctx.apply({type: 'txn', ops, now: ctx.env.clock.wallMs()})) as TxnResponse
   }
-  if (out.errors && out.errors.length) {
-    return {status: 409, json: {Results: null, Errors: out.errors}, meta}
-  }
-  return {json: {Results: (out.results ?? []).map((r) => ({KV: r.KV ? renderEntry(r.KV) : null})), Errors: null}, meta}
+  if (out.errors.length) return {status: 409, json: {Results: null, Errors: out.errors}, meta}
+  return {json: {Results: out.results.map(renderResult), Errors: null}, meta}
 }
 
-function convertOp(op: unknown, i: number, maxValue: number) {
+function renderResult(r: TxnResult) {
+  if ('KV' in r) return {KV: renderEntry(r.KV)}
+  return r
+}
+
+function convertOp(op: unknown, i: number, maxValue: number): TxnOp {
   if (!op || typeof op !== 'object') throw badRequest(`Failed to parse body: operation ${i} is not an object`)
-  const o = op as Record<string, unknown>
-  if (!o.KV) {
-    const kind = Object.keys(o)[0] ?? '(empty)'
-    throw badRequest(`Failed to parse body: operation ${i}: only KV operations are supported by dc yet (got ${kind})`)
+  const o = op as Record<string, {Verb?: unknown}>
+  for (const kind of ['Node', 'Service', 'Check'] as const) {
+    if (o[kind]) {
+      if (!CATALOG_VERBS.has(String(o[kind].Verb))) throw badRequest(`Failed to parse body: operation ${i}: unknown ${kind} verb ${JSON.stringify(o[kind].Verb)}`)
+      return {[kind]: o[kind]} as unknown as TxnOp
+    }
   }
+  if (!o.KV) throw badRequest(`Failed to parse body: operation ${i}: expected one of KV, Node, Service, Check`)
   const kv = o.KV as RawKVOp
   const verb = kv.Verb
-  if (typeof verb !== 'string') throw badRequest(`Failed to parse body: operation ${i}: missing Verb`)
+  if (typeof verb !== 'string' || !KV_VERBS.has(verb)) throw badRequest(`Failed to parse body: operation ${i}: unknown KV verb ${JSON.stringify(verb)}`)
   const key = kv.Key ?? ''
   if (typeof key !== 'string') throw badRequest(`Failed to parse body: operation ${i}: Key must be a string`)
   if (key) validateKey(key)
@@ -65,5 +72,5 @@ function convertOp(op: unknown, i: number, maxValue: number) {
     value = new Uint8Array(Buffer.from(kv.Value, 'base64'))
     if (value.length > maxValue) throw new HttpError(413, `Value for key "${key}" is too large (${value.length} > ${maxValue} bytes)`)
   }
-  return {Verb: verb, Key: key, Value: value, Flags: Number(kv.Flags ?? 0), Index: Number(kv.Index ?? 0), Session: kv.Session ?? ''}
+  return {KV: {Verb: verb as TxnKVVerb, Key: key, Value: value, Flags: Number(kv.Flags ?? 0), Index: Number(kv.Index ?? 0), Session: kv.Session ?? ''}}
 }

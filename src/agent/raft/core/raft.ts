@@ -5,7 +5,7 @@ import {RaftLog} from './log.js'
 import {Progress} from './progress.js'
 import {voteResult, type VoteResult} from './quorum.js'
 import {ReadOnly} from './read-only.js'
-import {bcastAppend, commitAndBroadcast, sendAppend} from './replicate.js'
+import {commitAndBroadcast, sendAppend} from './replicate.js'
 import {stepCandidate, stepFollower, tickElection} from './step-follower.js'
 import {stepLeader, tickHeartbeat} from './step-leader.js'
 import type {ConfChange, ConfState, Entry, HardState, Message, NodeId, ReadState, Role, Snapshot} from './types.js'
@@ -191,8 +191,7 @@ export class Raft {
   }
 
   newProgress(match: number): Progress {
-    const pr = new Progress(this.log.lastIndex() + 1, this.cfg.maxInflightMsgs, match)
-    return pr
+    return new Progress(this.log.lastIndex() + 1, this.cfg.maxInflightMsgs, match)
   }
 
   // ---- the common step ---------------------------------------------------------------
@@ -381,10 +380,5 @@ export class Raft {
     if (this.leadTransferee !== '' && !wanted.has(this.leadTransferee)) this.abortLeaderTransfer()
     if (!commitAndBroadcast(this)) for (const id of added) sendAppend(this, id)
     return cloneConfState(this.conf)
-  }
-
-  /** Leader: re-sends to everyone (used after a commit advance). */
-  bcastAppend(): void {
-    bcastAppend(this)
   }
 }

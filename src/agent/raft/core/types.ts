@@ -102,9 +102,23 @@ export interface ReadState {
 }
 
 /**
- * The to-do list the driver must carry out, in order: persist hardState + entries +
- * snapshot (one durable transaction), send messages, apply snapshot then
- * committedEntries to the FSM, then call advance(ready).
+ * The to-do list the driver must carry out, in order:
+ * 1. persist snapshot (replaces the log), then entries (an existing suffix from
+ *    entries[0].index is overwritten), then hardState: ONE durable transaction
+ *    (fsync when mustSync);
+ * 2. only then send messages: any of them may depend on step 1 (a vote grant on the
+ *    persisted vote, an append ack on the persisted entries, a MsgApp on the leader's own
+ *    entries), so none may leave before it is durable (this is etcd's msgsAfterAppend rule
+ *    applied to the whole batch);
+ * 3. apply snapshot (FSM restore), then committedEntries in order (they may include
+ *    entries from this very Ready: they are durable after step 1); for ConfChange entries
+ *    call RawNode.applyConfChange;
+ * 4. call advance(ready).
+ * Messages a node sends itself (its own vote, its own append ack) never appear in
+ * messages: the core counts them in advance(), i.e. only after the driver confirmed the
+ * state they acknowledge is durable. Hence a single-voter leader commits an entry only
+ * after the Ready carrying it was advanced. readStates are answers to readIndex(): serve
+ * each read once the FSM has applied up to its index.
  */
 export interface Ready {
   softState?: SoftState

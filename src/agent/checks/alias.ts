@@ -1,0 +1,73 @@
+import type {TimerHandle} from '../env/types.js'
+import {StatusHandler} from './status-handler.js'
+import type {AliasSource, CheckDefinition, CheckRunner, CheckStatus, RunnerDeps} from './types.js'
+
+/**
+ * Consul's alias aggregation: the worst status among the aliased service's checks
+ * and the node's own checks (critical wins immediately, then warning); a service
+ * that cannot be found is critical.
+ */
+export function aggregateAlias(
+  checks: ReturnType<AliasSource['checks']>,
+  node: string,
+  serviceId: string,
+): {status: CheckStatus; output: string} {
+  let status: CheckStatus = 'passing'
+  let output = 'No checks found.'
+  let found = false
+  for (const c of checks) {
+    if (c.Node !== node) continue
+    if (c.ServiceID !== '' && c.ServiceID !== serviceId) continue
+    if (c.ServiceID !== '') found = true
+    if (c.Status === 'critical' || c.Status === 'warning' || c.Status === 'maintenance') {
+      status = c.Status === 'warning' ? 'warning' : 'critical'
+      output = `Aliased check ${JSON.stringify(c.Name)} failing: ${c.Output}`
+      if (status === 'critical') break
+    } else if (status === 'passing') output = 'All checks passing.'
+  }
+  if (serviceId !== '' && !found) return {status: 'critical', output: `Service ${serviceId} could not be found on node ${node}`}
+  return {status, output}
+}
+
+/** Alias check: re-evaluates whenever what it aliases changes (no polling interval). */
+export function createAliasRunner(def: CheckDefinition, deps: RunnerDeps): CheckRunner {
+  const source = deps.alias
+  if (!source) throw new Error('alias checks need an AliasSource')
+  const node = def.aliasNode || deps.nodeName
+  const status = new StatusHandler(def.id, def, deps.notify, deps.log)
+  let cancelWatch: (() => void) | undefined
+  let pending: TimerHandle | undefined
+  let running = false
+  let last = ''
+  const evaluate = () => {
+    pending = undefined
+    if (!running) return
+    // Re-arm before reading so a change between the read and the watch is not lost.
+    cancelWatch?.()
+    cancelWatch = source.watch(node, kick)
+    const r = aggregateAlias(source.checks(node), node, def.aliasService)
+    const key = `${r.status}\u0000${r.output}`
+    if (key === last) return
+    last = key
+    status.update(r.status, r.output)
+  }
+  // Coalesce bursts of changes into one evaluation.
+  const kick = () => {
+    if (running && !pending) pending = deps.env.timers.after(0, evaluate)
+  }
+  return {
+    checkId: def.id,
+    start() {
+      if (running) return
+      running = true
+      kick()
+    },
+    stop() {
+      running = false
+      cancelWatch?.()
+      cancelWatch = undefined
+      pending?.cancel()
+      pending = undefined
+    },
+  }
+}

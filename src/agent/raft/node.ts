@@ -1,0 +1,654 @@
+import type {Env, Logger, TimerHandle} from '../env/types.js'
+import {
+  bootstrapSnapshot,
+  confChangeOf,
+  ProposalDroppedError,
+  RaftError as CoreRaftError,
+  RawNode,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type Message,
+  type NodeId,
+  type Ready,
+  type Role,
+} from './core/index.js'
+import {EntryType, MsgType} from './core/types.js'
+import type {PersistBatch, RaftStore} from '../../store/raft/types.js'
+import type {Fsm} from './fsm.js'
+import type {RaftTransport} from './transport.js'
+
+/**
+ * Why a RaftNode request failed (the driver's one error type):
+ * - 'not-leader': this node cannot take it; `leader` names the leader when known.
+ * - 'leadership-lost': leadership changed before the entry was applied; it may or may
+ *   not have been committed (like hashicorp/raft's ErrLeadershipLost).
+ * - 'busy': the leader refused for now (a membership change is pending, or a
+ *   leadership transfer is in progress); retry later.
+ * - 'storage': the durable write of this request failed; nothing was applied.
+ * - 'timeout': no outcome within the request timeout; it may still be applied later.
+ * - 'stopped': the node stopped (or failed) before the outcome was known.
+ * - 'invalid': the request itself is malformed (e.g. an empty command).
+ */
+export type RaftErrorCode = 'not-leader' | 'leadership-lost' | 'busy' | 'storage' | 'timeout' | 'stopped' | 'invalid'
+
+export class RaftError extends Error {
+  override readonly name = 'RaftError'
+
+  constructor(
+    readonly code: RaftErrorCode,
+    message: string,
+    /** For 'not-leader': the current leader's id, '' when unknown. */
+    readonly leader: NodeId = '',
+    options?: {cause?: unknown},
+  ) {
+    super(message, options)
+  }
+}
+
+export interface RaftNodeOptions {
+  id: NodeId
+  /** Wall time of one core tick (default 100). */
+  tickMs?: number
+  /** Election timeout in ticks, randomised in [n, 2n) (default 10). */
+  electionTicks?: number
+  /** Leader heartbeat interval in ticks (default 1). */
+  heartbeatTicks?: number
+  /** Take a snapshot once this many entries were applied since the last one (default 16384). */
+  snapshotThreshold?: number
+  /** Entries kept in the log behind a snapshot for slow followers (default 10240). */
+  trailingLogs?: number
+  /** Seeds the initial membership when the store is empty (every initial server passes the same voters). */
+  bootstrap?: {voters: NodeId[]}
+  /** How long propose/verifyLeader/membership requests wait for an outcome (default 30000). */
+  requestTimeoutMs?: number
+  log: Logger
+}
+
+export interface RaftNodeDeps {
+  env: Env
+  /** Owned by the caller: stop() does not close it. */
+  store: RaftStore
+  fsm: Fsm
+  /** Owned by the caller: stop() stops listening but does not close it. */
+  transport: RaftTransport
+}
+
+export interface RaftConfiguration {
+  servers: {id: NodeId; voter: boolean}[]
+  /** Index of the latest membership change applied (or of the snapshot it came from). */
+  index: number
+}
+
+interface Pending {
+  term: number
+  deadlineMs: number
+  resolve(v: {index: number; result: unknown}): void
+  reject(e: RaftError): void
+}
+
+interface PendingRead {
+  /** Known once the leader confirmed it (Ready.readStates). */
+  index?: number
+  deadlineMs: number
+  resolve(index: number): void
+  reject(e: RaftError): void
+}
+
+/** Readies processed per turn before yielding to I/O (a burst of traffic cannot starve timers). */
+const READY_BATCHES_PER_TURN = 64
+
+/**
+ * The Raft driver: runs a RawNode on env timers and carries out each Ready in order —
+ * persist (one store transaction), send, apply (snapshot, then committed entries), advance.
+ * Proposals made in one turn land in one Ready, so a burst costs one fsync.
+ *
+ * Failures: a store error rejects the proposals of that Ready with 'storage', applies
+ * nothing from it, and rebuilds the core from the store's durable state (the node keeps
+ * running as a follower and re-elects). An FSM or core invariant error stops the node:
+ * it cannot skip an entry without diverging from its peers.
+ */
+export class RaftNode {
+  private readonly env: Env
+  private readonly store: RaftStore
+  private readonly fsm: Fsm
+  private readonly transport: RaftTransport
+  private readonly log: Logger
+  readonly id: NodeId
+  private readonly tickMs: number
+  private readonly electionTicks: number
+  private readonly heartbeatTicks: number
+  private readonly snapshotThreshold: number
+  private readonly trailingLogs: number
+  private readonly requestTimeoutMs: number
+  private readonly bootstrapVoters: NodeId[] | undefined
+
+  private core: RawNode | undefined
+  private state: 'new' | 'running' | 'stopped' = 'new'
+  private ticker: TimerHandle | undefined
+  private readyScheduled = false
+  private campaignOnTick = false
+
+  private applied = 0
+  private appliedTerm = 0
+  private snapshotIndex = 0
+  private snapshotTerm = 0
+  private conf: ConfState = {voters: [], learners: []}
+  private confIndex = 0
+  private leaderId: NodeId = ''
+  private role: Role = 'follower'
+  private lastContactAtMs = -1
+  private readonly pending = new Map<number, Pending>()
+  private readonly reads = new Map<string, PendingRead>()
+  private readSeq = 0
+  private readonly leaderWatchers = new Set<(leader: NodeId | '') => void>()
+  private readonly waitsSnapshotStatus: boolean
+
+  constructor(deps: RaftNodeDeps, opts: RaftNodeOptions) {
+    this.env = deps.env
+    this.store = deps.store
+    this.fsm = deps.fsm
+    this.transport = deps.transport
+    this.log = opts.log
+    this.id = opts.id
+    this.tickMs = opts.tickMs ?? 100
+    this.electionTicks = opts.electionTicks ?? 10
+    this.heartbeatTicks = opts.heartbeatTicks ?? 1
+    this.snapshotThreshold = opts.snapshotThreshold ?? 16384
+    this.trailingLogs = opts.trailingLogs ?? 10240
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000
+    this.bootstrapVoters = opts.bootstrap?.voters
+    this.waitsSnapshotStatus = typeof this.transport.onSnapshotStatus === 'function'
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------
+
+  /**
+   * Restores the newest snapshot into the FSM, replays the committed log into it, then
+   * starts ticking. A lone voter campaigns at once and is leader when this returns.
+   * Throws (RaftStoreError, core RaftError) when the durable state cannot be loaded.
+   */
+  start(): void {
+    if (this.state !== 'new') throw new RaftError('invalid', 'start() called twice')
+    this.maybeBootstrap()
+    const snap = this.store.latestSnapshot()
+    if (snap) {
+      this.fsm.restore(snap.data, snap.meta.index, snap.meta.term)
+      this.applied = this.snapshotIndex = this.confIndex = snap.meta.index
+      this.appliedTerm = this.snapshotTerm = snap.meta.term
+    }
+    this.core = this.buildCore()
+    this.state = 'running'
+    try {
+      this.drainAll() // replay committed entries before serving anything
+      if (this.isLoneVoter()) {
+        this.core.campaign()
+        this.drainAll()
+      }
+    } catch (err) {
+      this.stop()
+      throw err
+    }
+    this.transport.onMessage((m) => this.receive(m))
+    this.transport.onUnreachable?.((to) => this.whenRunning(() => this.core!.reportUnreachable(to)))
+    this.transport.onSnapshotStatus?.((to, ok) => this.whenRunning(() => this.core!.reportSnapshot(to, ok)))
+    this.ticker = this.env.timers.every(this.tickMs, () => this.onTick())
+    this.log.info('raft node started', {id: this.id, applied: this.applied, last_index: this.core.status().lastIndex, voters: this.conf.voters})
+  }
+
+  /** Stops ticking and ignores further messages; pending requests reject with 'stopped'. Idempotent. */
+  stop(): void {
+    if (this.state === 'stopped') return
+    this.state = 'stopped'
+    this.ticker?.cancel()
+    this.failAll(new RaftError('stopped', 'raft node stopped'))
+    this.setLeader('', 'follower')
+  }
+
+  // ---- requests ----------------------------------------------------------------------
+
+  /**
+   * Replicates `data` as a command. Resolves once the entry is durably committed and
+   * applied locally, with the FSM's return value. Data must be non-empty (an empty
+   * entry is the leader's no-op). The caller must not mutate data afterwards.
+   */
+  propose(data: Uint8Array): Promise<{index: number; result: unknown}> {
+    if (!(data instanceof Uint8Array) || data.byteLength === 0) return Promise.reject(new RaftError('invalid', 'a command must be non-empty bytes'))
+    return this.submit(() => this.core!.propose(data))
+  }
+
+  /** Adds (or promotes) a voter; resolves with the index of the applied change. */
+  addVoter(id: NodeId, context?: string): Promise<number> {
+    const cc: ConfChange = {type: 'addVoter', node: id}
+    if (context !== undefined) cc.context = context
+    return this.submit(() => this.core!.proposeConfChange(cc)).then((r) => r.index)
+  }
+
+  /** Removes a server from the membership; resolves with the index of the applied change. */
+  removeServer(id: NodeId): Promise<number> {
+    return this.submit(() => this.core!.proposeConfChange({type: 'removeNode', node: id})).then((r) => r.index)
+  }
+
+  /**
+   * ReadIndex: confirms with a quorum that this node is still the leader, then resolves
+   * with the commit index at the time of the request once it has been applied locally.
+   * A read of local state after that is linearizable.
+   */
+  verifyLeader(): Promise<number> {
+    const refused = this.refusal()
+    if (refused) return Promise.reject(refused)
+    const context = `${this.id}/${++this.readSeq}`
+    return new Promise<number>((resolve, reject) => {
+      this.reads.set(context, {deadlineMs: this.env.clock.nowMs() + this.requestTimeoutMs, resolve, reject})
+      try {
+        this.core!.readIndex(context)
+      } catch (err) {
+        this.reads.delete(context)
+        reject(this.mapCoreError(err))
+        return
+      }
+      this.schedule()
+    })
+  }
+
+  /**
+   * Asks the leader to hand leadership to voter `to` (it catches `to` up, then lets it
+   * campaign at once). Fire-and-forget: watch onLeaderChange for the outcome.
+   */
+  transferLeadership(to: NodeId): void {
+    const refused = this.refusal()
+    if (refused) throw refused
+    try {
+      this.core!.transferLeadership(to)
+    } catch (err) {
+      throw this.mapCoreError(err)
+    }
+    this.schedule()
+  }
+
+  // ---- observation -------------------------------------------------------------------
+
+  isLeader(): boolean {
+    return this.state === 'running' && this.role === 'leader'
+  }
+
+  leader(): NodeId | '' {
+    return this.state === 'running' ? this.leaderId : ''
+  }
+
+  /** Milliseconds since the last message from a leader: 0 on the leader, -1 if never. */
+  lastContactMs(): number {
+    if (this.isLeader()) return 0
+    if (this.lastContactAtMs < 0) return -1
+    return Math.max(0, this.env.clock.nowMs() - this.lastContactAtMs)
+  }
+
+  configuration(): RaftConfiguration {
+    return {
+      servers: [...this.conf.voters.map((id) => ({id, voter: true})), ...this.conf.learners.map((id) => ({id, voter: false}))],
+      index: this.confIndex,
+    }
+  }
+
+  /** Called with the new leader id ('' = none known) whenever it changes. Returns an unsubscribe function. */
+  onLeaderChange(cb: (leader: NodeId | '') => void): () => void {
+    this.leaderWatchers.add(cb)
+    return () => this.leaderWatchers.delete(cb)
+  }
+
+  /** Consul's /v1/agent/self Stats.raft (hashicorp/raft Stats()), all values strings. */
+  stats(): Record<string, string> {
+    const s = this.core?.status()
+    const last = s?.lastIndex ?? 0
+    let lastTerm = 0
+    try {
+      lastTerm = last > 0 ? this.store.term(Math.min(last, this.store.lastIndex())) : 0
+    } catch {
+      lastTerm = s?.term ?? 0
+    }
+    const contact = this.lastContactMs()
+    return {
+      state: this.state === 'stopped' ? 'Shutdown' : stateName(this.role),
+      term: String(s?.term ?? 0),
+      last_log_index: String(last),
+      last_log_term: String(lastTerm),
+      commit_index: String(s?.commit ?? 0),
+      applied_index: String(this.applied),
+      fsm_pending: '0',
+      last_snapshot_index: String(this.snapshotIndex),
+      last_snapshot_term: String(this.snapshotTerm),
+      latest_configuration: `[${this.configuration()
+        .servers.map((v) => `{Suffrage:${v.voter ? 'Voter' : 'Nonvoter'} ID:${v.id} Address:}`)
+        .join(' ')}]`,
+      latest_configuration_index: String(this.confIndex),
+      num_peers: String(this.conf.voters.filter((v) => v !== this.id).length),
+      last_contact: this.isLeader() ? '0' : contact < 0 ? 'never' : goDuration(contact),
+      protocol_version: '3',
+      protocol_version_min: '0',
+      protocol_version_max: '3',
+      snapshot_version_min: '0',
+      snapshot_version_max: '1',
+    }
+  }
+
+  // ---- internals: inputs -------------------------------------------------------------
+
+  private maybeBootstrap(): void {
+    if (!this.bootstrapVoters) return
+    const empty = this.store.lastIndex() === 0 && !this.store.latestSnapshot() && this.store.initialState().hardState.term === 0
+    if (!empty) return
+    this.store.persist({snapshot: bootstrapSnapshot(this.bootstrapVoters), entries: []})
+    this.log.info('bootstrapped raft membership', {voters: this.bootstrapVoters})
+  }
+
+  private buildCore(): RawNode {
+    const core = new RawNode({
+      id: this.id,
+      storage: this.store,
+      electionTicks: this.electionTicks,
+      heartbeatTicks: this.heartbeatTicks,
+      randomInt: (n) => this.env.random.int(n),
+      applied: this.applied,
+    })
+    this.conf = core.status().conf
+    return core
+  }
+
+  private isLoneVoter(): boolean {
+    return this.conf.voters.length === 1 && this.conf.voters[0] === this.id
+  }
+
+  private receive(m: Message): void {
+    this.whenRunning(() => {
+      if (m.type === MsgType.App || m.type === MsgType.Heartbeat || m.type === MsgType.Snap) this.lastContactAtMs = this.env.clock.nowMs()
+      this.core!.step(m)
+    })
+  }
+
+  private onTick(): void {
+    this.whenRunning(() => {
+      if (this.campaignOnTick) {
+        this.campaignOnTick = false
+        if (this.isLoneVoter()) this.core!.campaign()
+      }
+      this.core!.tick()
+      this.expire()
+    })
+  }
+
+  /** Runs fn against the core if running; core invariant failures stop the node. */
+  private whenRunning(fn: () => void): void {
+    if (this.state !== 'running') return
+    try {
+      fn()
+    } catch (err) {
+      this.fatal(err)
+      return
+    }
+    this.schedule()
+  }
+
+  private submit(propose: () => void): Promise<{index: number; result: unknown}> {
+    const refused = this.refusal()
+    if (refused) return Promise.reject(refused)
+    const core = this.core!
+    const before = core.status().lastIndex
+    try {
+      propose()
+    } catch (err) {
+      return Promise.reject(this.mapCoreError(err))
+    }
+    const {lastIndex: index, term} = core.status()
+    if (index !== before + 1) return Promise.reject(new RaftError('busy', 'proposal was not appended'))
+    this.schedule()
+    return new Promise((resolve, reject) => {
+      this.pending.set(index, {term, deadlineMs: this.env.clock.nowMs() + this.requestTimeoutMs, resolve, reject})
+    })
+  }
+
+  /** The error for a request this node cannot take right now, if any. */
+  private refusal(): RaftError | undefined {
+    if (this.state !== 'running') return new RaftError('stopped', this.state === 'new' ? 'raft node not started' : 'raft node stopped')
+    if (this.role !== 'leader') return new RaftError('not-leader', 'node is not the leader', this.leaderId)
+    return undefined
+  }
+
+  /** Maps a refusal from the core; anything else is a broken invariant and stops the node. */
+  private mapCoreError(err: unknown): RaftError {
+    if (err instanceof ProposalDroppedError) {
+      if (this.core?.status().role !== 'leader') return new RaftError('not-leader', err.message, this.leaderId, {cause: err})
+      return new RaftError('busy', err.message, '', {cause: err})
+    }
+    if (err instanceof CoreRaftError && err.kind === 'invalid-conf-change') return new RaftError('invalid', err.message, '', {cause: err})
+    this.fatal(err)
+    return new RaftError('stopped', `raft node failed: ${(err as Error)?.message ?? String(err)}`, '', {cause: err})
+  }
+
+  // ---- internals: the Ready loop -----------------------------------------------------
+
+  /** Processes Readies on the next turn, so everything proposed in this turn shares one. */
+  private schedule(): void {
+    if (this.readyScheduled || this.state !== 'running') return
+    this.readyScheduled = true
+    this.env.timers.defer(() => {
+      this.readyScheduled = false
+      this.drain(READY_BATCHES_PER_TURN)
+    })
+  }
+
+  /** Start-up: every Ready now, errors to the caller. */
+  private drainAll(): void {
+    while (this.state === 'running' && this.core!.hasReady()) this.handle(this.core!.ready())
+  }
+
+  private drain(maxBatches: number): void {
+    let n = 0
+    try {
+      while (this.state === 'running' && this.core!.hasReady()) {
+        if (n++ >= maxBatches) {
+          this.schedule()
+          return
+        }
+        this.handle(this.core!.ready())
+      }
+    } catch (err) {
+      this.fatal(err)
+    }
+  }
+
+  private handle(rd: Ready): void {
+    const core = this.core!
+    if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+      try {
+        const batch: PersistBatch = {entries: rd.entries}
+        if (rd.hardState) batch.hardState = rd.hardState
+        if (rd.snapshot) batch.snapshot = rd.snapshot
+        this.store.persist(batch)
+      } catch (err) {
+        this.storageFailed(rd, err)
+        return
+      }
+    }
+    if (rd.messages.length > 0) this.send(rd.messages)
+    if (rd.snapshot) this.installSnapshot(rd)
+    for (const e of rd.committedEntries) this.applyEntry(e)
+    // After applying: proposals committed before a step-down still resolve.
+    if (rd.softState) this.setLeader(rd.softState.leader, rd.softState.role)
+    for (const rs of rd.readStates) {
+      const r = this.reads.get(rs.context)
+      if (r) r.index = rs.index
+    }
+    core.advance(rd)
+    this.resolveReads()
+    this.maybeSnapshot()
+  }
+
+  private send(msgs: Message[]): void {
+    try {
+      this.transport.send(msgs)
+    } catch (err) {
+      // Raft tolerates lost messages; a throwing transport is a bug worth a log line, not a stop.
+      this.log.error('raft transport send failed', {error: (err as Error)?.message})
+    }
+    if (this.waitsSnapshotStatus) return
+    // Without a transport report, a MsgSnap handed over counts as delivered; if it was
+    // lost, the follower's next rejection brings the leader back to probing.
+    for (const m of msgs) if (m.type === MsgType.Snap) this.core!.reportSnapshot(m.to, true)
+  }
+
+  private installSnapshot(rd: Ready): void {
+    const snap = rd.snapshot!
+    this.fsm.restore(snap.data, snap.meta.index, snap.meta.term)
+    this.applied = this.snapshotIndex = this.confIndex = snap.meta.index
+    this.appliedTerm = this.snapshotTerm = snap.meta.term
+    this.conf = {voters: [...snap.meta.conf.voters], learners: [...snap.meta.conf.learners]}
+    // Proposals at or below the snapshot were decided elsewhere; their outcome is unknown here.
+    for (const [index, p] of this.pending) {
+      if (index > snap.meta.index) continue
+      this.pending.delete(index)
+      p.reject(new RaftError('leadership-lost', 'entry was superseded by a snapshot'))
+    }
+    this.log.info('installed snapshot', {index: snap.meta.index, term: snap.meta.term})
+  }
+
+  private applyEntry(e: Entry): void {
+    if (e.index <= this.applied) return
+    let result: unknown
+    const cc = confChangeOf(e)
+    if (cc) {
+      this.conf = this.core!.applyConfChange(cc)
+      this.confIndex = e.index
+      result = this.configuration()
+      this.log.info('membership changed', {index: e.index, change: cc.type, node: cc.node, voters: this.conf.voters})
+    } else if (e.type === EntryType.Normal && e.data.byteLength > 0) {
+      result = this.fsm.apply(e.index, e.term, e.data)
+    }
+    this.applied = e.index
+    this.appliedTerm = e.term
+    const p = this.pending.get(e.index)
+    if (!p) return
+    this.pending.delete(e.index)
+    if (p.term === e.term) p.resolve({index: e.index, result})
+    else p.reject(new RaftError('leadership-lost', `entry ${e.index} was replaced by another leader's entry`))
+  }
+
+  private resolveReads(): void {
+    for (const [ctx, r] of this.reads) {
+      if (r.index === undefined || r.index > this.applied) continue
+      this.reads.delete(ctx)
+      r.resolve(r.index)
+    }
+  }
+
+  private maybeSnapshot(): void {
+    if (this.applied - this.snapshotIndex < this.snapshotThreshold) return
+    const index = this.applied
+    try {
+      const data = this.fsm.snapshot()
+      this.store.saveSnapshot({meta: {index, term: this.appliedTerm, conf: {voters: [...this.conf.voters], learners: [...this.conf.learners]}}, data})
+      this.snapshotIndex = index
+      this.snapshotTerm = this.appliedTerm
+      const keepFrom = index - this.trailingLogs
+      if (keepFrom > this.store.firstIndex() - 1) this.store.compact(keepFrom)
+      this.log.info('snapshot taken', {index, term: this.appliedTerm, first_index: this.store.firstIndex()})
+    } catch (err) {
+      // Not fatal: the log keeps growing and the next apply retries.
+      this.log.error('snapshot failed', {index, error: (err as Error).message})
+    }
+  }
+
+  // ---- internals: failures and bookkeeping -------------------------------------------
+
+  private storageFailed(rd: Ready, err: unknown): void {
+    const message = `raft storage write failed: ${(err as Error)?.message ?? String(err)}`
+    this.log.error('raft storage write failed; rebuilding from durable state', {error: (err as Error)?.message})
+    const first = rd.entries[0]?.index ?? Infinity
+    for (const [index, p] of this.pending) {
+      this.pending.delete(index)
+      p.reject(index >= first ? new RaftError('storage', message, '', {cause: err}) : new RaftError('leadership-lost', 'leadership lost after a storage failure'))
+    }
+    for (const [ctx, r] of this.reads) {
+      this.reads.delete(ctx)
+      r.reject(new RaftError('leadership-lost', 'leadership lost after a storage failure'))
+    }
+    // The core advanced past what is durable: replace it by one loaded from the store. The
+    // FSM is still exactly at `applied` (nothing from rd was applied), and the durable
+    // commit covers it because every applied entry's commit was persisted first.
+    this.core = this.buildCore()
+    this.setLeader('', 'follower')
+    this.campaignOnTick = true
+  }
+
+  private setLeader(leader: NodeId, role: Role): void {
+    const wasLeader = this.role === 'leader'
+    this.role = role
+    if (wasLeader && role !== 'leader') {
+      for (const [index, p] of this.pending) {
+        this.pending.delete(index)
+        p.reject(new RaftError('leadership-lost', 'leadership lost while committing log'))
+      }
+      for (const [ctx, r] of this.reads) {
+        this.reads.delete(ctx)
+        r.reject(new RaftError('leadership-lost', 'leadership lost before the read was confirmed'))
+      }
+    }
+    if (leader === this.leaderId) return
+    this.leaderId = leader
+    if (leader !== '' && leader !== this.id) this.lastContactAtMs = this.env.clock.nowMs()
+    this.log.info(leader === '' ? 'no known leader' : leader === this.id ? 'entering leader state' : 'new leader', {leader, term: this.core?.status().term})
+    for (const cb of this.leaderWatchers) {
+      try {
+        cb(leader)
+      } catch (err) {
+        this.log.error('leader change callback failed', {error: (err as Error).message})
+      }
+    }
+  }
+
+  private expire(): void {
+    const now = this.env.clock.nowMs()
+    for (const [index, p] of this.pending) {
+      if (p.deadlineMs > now) continue
+      this.pending.delete(index)
+      p.reject(new RaftError('timeout', `entry ${index} not applied within ${this.requestTimeoutMs}ms`))
+    }
+    for (const [ctx, r] of this.reads) {
+      if (r.deadlineMs > now) continue
+      this.reads.delete(ctx)
+      r.reject(new RaftError('timeout', `read index not confirmed within ${this.requestTimeoutMs}ms`))
+    }
+  }
+
+  private failAll(err: RaftError): void {
+    for (const p of this.pending.values()) p.reject(err)
+    this.pending.clear()
+    for (const r of this.reads.values()) r.reject(err)
+    this.reads.clear()
+  }
+
+  private fatal(err: unknown): void {
+    this.log.error('raft node failed; stopping', {error: (err as Error)?.message ?? String(err)})
+    this.stop()
+  }
+}
+
+function stateName(role: Role): string {
+  return role === 'leader' ? 'Leader' : role === 'follower' ? 'Follower' : 'Candidate'
+}
+
+/** Formats milliseconds like Go's time.Duration.String() ("1.5ms", "2.003s", "1m4s"). */
+export function goDuration(ms: number): string {
+  const ns = Math.round(ms * 1e6)
+  if (ns === 0) return '0s'
+  if (ns < 1e3) return `${ns}ns`
+  const trim = (v: number, digits: number) => v.toFixed(digits).replace(/\.?0+$/, '')
+  if (ns < 1e6) return `${trim(ns / 1e3, 3)}µs`
+  if (ns < 1e9) return `${trim(ns / 1e6, 6)}ms`
+  const totalS = ns / 1e9
+  const h = Math.floor(totalS / 3600)
+  const m = Math.floor((totalS - h * 3600) / 60)
+  const s = trim(totalS - h * 3600 - m * 60, 9)
+  if (h > 0) return `${h}h${m}m${s}s`
+  if (m > 0) return `${m}m${s}s`
+  return `${s}s`
+}

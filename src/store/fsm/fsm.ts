@@ -1,0 +1,157 @@
+import {StateError} from '../state/errors.js'
+import {dump, restore} from '../state/snapshot.js'
+import {StateStore} from '../state/store.js'
+import type {TxnResponse} from '../state/txn.js'
+import {MessageType, decodeCommand, peekType, type Command} from './commands.js'
+import {FsmError} from './errors.js'
+
+/**
+ * What apply returns, per command:
+ *   kv → boolean (set/delete/delete-tree: true; cas/delete-cas/lock/unlock: whether it happened)
+ *   session create → the session ID; destroy → true
+ *   txn → {results, errors}
+ *   register / deregister / tombstone-reap → true
+ *   check-update → boolean (false: no such check)
+ *   any user error (missing node, invalid session, ...) → the StateError, returned, not thrown
+ *   ignorable unknown type → undefined
+ */
+export type FsmResult = boolean | string | TxnResponse | StateError | undefined
+
+type Handler = (cmd: Command, index: number) => FsmResult
+
+/**
+ * The replicated state machine: a deterministic function of (store, entry,
+ * index). Dispatch is a table keyed by message type, built here.
+ */
+export class Fsm {
+  #state: StateStore
+  #lastIndex = 0
+  #lastTerm = 0
+  private readonly handlers: ReadonlyMap<number, Handler>
+
+  constructor(state: StateStore = new StateStore()) {
+    this.#state = state
+    this.handlers = new Map<number, Handler>([
+      [MessageType.Register, (c, i) => (c.type === 'register' ? this.register(c, i) : mismatch(c))],
+      [MessageType.Deregister, (c, i) => (c.type === 'deregister' ? this.deregister(c, i) : mismatch(c))],
+      [MessageType.KVS, (c, i) => (c.type === 'kv' ? this.kv(c, i) : mismatch(c))],
+      [MessageType.Session, (c, i) => (c.type === 'session' ? this.session(c, i) : mismatch(c))],
+      [MessageType.Tombstone, (c, i) => (c.type === 'tombstone-reap' ? this.reap(c, i) : mismatch(c))],
+      [MessageType.Txn, (c, i) => (c.type === 'txn' ? this.#state.txn(i, c.ops, c.now) : mismatch(c))],
+      [MessageType.CheckUpdate, (c, i) => (c.type === 'check-update' ? this.checkUpdate(c, i) : mismatch(c))],
+    ])
+  }
+
+  /** The current store. Re-read it after a watch fires: a restore swaps it. */
+  get state(): StateStore {
+    return this.#state
+  }
+
+  get lastApplied(): {index: number; term: number} {
+    return {index: this.#lastIndex, term: this.#lastTerm}
+  }
+
+  /** Apply one committed entry. Throws FsmError only when the server must stop. */
+  apply(index: number, term: number, data: Uint8Array): FsmResult {
+    if (index <= this.#lastIndex) {
+      throw new FsmError('order', `apply of index ${index} after index ${this.#lastIndex}`)
+    }
+    const {type, ignorable} = peekType(data)
+    const handler = this.handlers.get(type)
+    let result: FsmResult
+    if (!handler) {
+      if (!ignorable) throw new FsmError('unknown-type', `failed to apply request: unknown message type ${type}`)
+      result = undefined
+    } else {
+      const cmd = decodeCommand(data)
+      try {
+        result = handler(cmd, index)
+      } catch (err) {
+        if (!(err instanceof StateError)) {
+          throw new FsmError('apply', `failed to apply ${cmd.type} at index ${index}: ${(err as Error).message}`, {cause: err})
+        }
+        result = err
+      }
+    }
+    this.#lastIndex = index
+    this.#lastTerm = term
+    return result
+  }
+
+  /** A point-in-time dump of the whole store. */
+  snapshot(): Uint8Array {
+    return dump(this.#state)
+  }
+
+  /** Replace the store with one built from a snapshot, then wake everyone parked on the old one. */
+  restore(data: Uint8Array, index: number, term: number): void {
+    let next: StateStore
+    try {
+      next = restore(data)
+    } catch (err) {
+      throw new FsmError('restore', `failed to restore snapshot: ${(err as Error).message}`, {cause: err})
+    }
+    const old = this.#state
+    this.#state = next
+    this.#lastIndex = index
+    this.#lastTerm = term
+    old.abandon()
+  }
+
+  private register(c: Extract<Command, {type: 'register'}>, index: number): FsmResult {
+    this.#state.ensureRegistration(index, c.req, c.now ?? 0)
+    return true
+  }
+
+  private deregister(c: Extract<Command, {type: 'deregister'}>, index: number): FsmResult {
+    this.#state.deregister(index, c.req, c.now ?? 0)
+    return true
+  }
+
+  private kv(c: Extract<Command, {type: 'kv'}>, index: number): FsmResult {
+    const s = this.#state
+    switch (c.op) {
+      case 'set':
+        s.kvSet(index, c.entry)
+        return true
+      case 'cas':
+        return s.kvSetCAS(index, c.entry, c.cas ?? 0)
+      case 'lock':
+        return s.kvLock(index, c.entry, c.session ?? '', c.now)
+      case 'unlock':
+        return s.kvUnlock(index, c.entry, c.session ?? '')
+      case 'delete':
+        s.kvDelete(index, c.entry.Key)
+        return true
+      case 'delete-cas':
+        return s.kvDeleteCAS(index, c.cas ?? 0, c.entry.Key)
+      case 'delete-tree':
+        s.kvDeleteTree(index, c.entry.Key)
+        return true
+      default:
+        return new StateError('invalid', `Invalid KVS operation '${String((c as {op: unknown}).op)}'`)
+    }
+  }
+
+  private session(c: Extract<Command, {type: 'session'}>, index: number): FsmResult {
+    if (c.op === 'create') return this.#state.sessionCreate(index, c.session).ID
+    if (c.op === 'destroy') {
+      this.#state.sessionDestroy(index, c.session.ID, c.now)
+      return true
+    }
+    return new StateError('invalid', `Invalid Session operation '${String((c as {op: unknown}).op)}'`)
+  }
+
+  private reap(c: Extract<Command, {type: 'tombstone-reap'}>, index: number): FsmResult {
+    this.#state.reapTombstones(index, c.upTo)
+    return true
+  }
+
+  private checkUpdate(c: Extract<Command, {type: 'check-update'}>, index: number): FsmResult {
+    return this.#state.updateCheckStatus(index, c.node, c.checkId, c.status, c.output, c.now)
+  }
+}
+
+function mismatch(c: Command): never {
+  throw new FsmError('decode', `failed to decode request: unexpected ${c.type} payload`)
+}

@@ -1,0 +1,12 @@
+/** Public API of the state store (import from here). */
+export {StateStore, type StateStoreOptions, type TableName} from './store.js'
+export {WatchHub, WatchSet} from './watch.js'
+export {StateError, type StateErrorCode} from './errors.js'
+export {dump, restore, summarize, summary, SNAPSHOT_VERSION, type SnapshotSummary, type SnapshotTypeSummary} from './snapshot.js'
+export {isReadOnlyTxn, type TxnOp, type TxnKVOp, type TxnNodeOp, type TxnServiceOp, type TxnCheckOp, type TxnResult, type TxnError, type TxnResponse, type KVVerb, type CatalogVerb} from './txn.js'
+export {toServiceNode} from './catalog.js'
+export {MAX_LOCK_DELAY_NS} from './kv.js'
+export type {CheckStateFilter} from './health.js'
+export type {LockDelay} from './delay.js'
+export type * from './requests.js'
+export type * from './types.js'
