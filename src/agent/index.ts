@@ -11,6 +11,8 @@ import {SessionTimers} from './server/session-timers.js'
 import {Leader} from './server/leader.js'
 import {makeReader} from './server/read.js'
 import {VERSION} from './version.js'
+import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
+import {dnsCatalog} from './server/dns-catalog.js'
 
 export interface AgentHandle {
   nodeId: string
@@ -43,6 +45,8 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
   if (config.encrypt) notes.push('-encrypt accepted, but gossip encryption arrives with gossip in a later dc version')
   if (config.ui) notes.push('web UI is not implemented by dc yet')
 
+  // Parsed up front so a bad dns_config stops start-up before anything listens.
+  const dnsConfig: DnsConfig = parseDnsConfig(config.dnsRaw as RawDnsConfig)
   const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft')})
   const leaveCbs: (() => void)[] = []
   const sessionTimers = new SessionTimers(env, (id) => {
@@ -103,6 +107,7 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
   }
   const leader = new Leader({ctx, raft, sessionTimers, nodeAddress: adv.address, log: log.named('leader')})
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined
+  let dns: DnsServer | undefined
 
   return {
     nodeId,
@@ -116,6 +121,17 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
         http = await startHttpServer({host, port: config.ports.http, maxBodyBytes: Math.max(config.kvMaxValueSize, config.txnMaxReqLen) + 1024, handle: app})
         log.info(`HTTP server listening on ${http.address}`)
       }
+      if (config.ports.dns !== -1) {
+        dns = await startDnsServer({
+          host: config.clientAddr.split(' ')[0],
+          port: config.ports.dns,
+          config: dnsConfig,
+          catalog: dnsCatalog(config.datacenter, () => raft.state),
+          random: env.random,
+          log: log.named('dns'),
+          wallMs: () => env.clock.wallMs(),
+        })
+      }
       await leader.waitReady()
     },
     async leave() {
@@ -126,6 +142,7 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
       leader.stop()
       sessionTimers.clearAll()
       await http?.close()
+      await dns?.close()
       await raft.stop()
       log.info('shutdown complete')
     },

@@ -79,7 +79,7 @@ function fitToSize(
   if (req.network === 'udp') {
     maxSize = Math.min(Math.max(DEFAULT_UDP_SIZE, req.edns?.udpSize ?? 0), MAX_UDP_SIZE)
     const maxAnswers = Math.min(MAX_UDP_ANSWER_LIMIT, cfg.udpAnswerLimit)
-    if (maxSize === DEFAULT_UDP_SIZE && build(n, true).answers.length > maxAnswers) {
+    if (maxSize === DEFAULT_UDP_SIZE && answerCount(build(0, true), gs, n) > maxAnswers) {
       n = groupsWithin(gs, maxAnswers)
       // Consul sizes these uncompressed, so they still fit if something decompresses them.
       sizeCompressed = false
@@ -88,36 +88,61 @@ function fitToSize(
   }
   const size = (k: number, withAuthority: boolean) =>
     encodedSize(build(k, withAuthority), {compress: sizeCompressed, capBytes: 2 * maxSize})
-  const full = size(n, true)
-  if (full !== undefined && full <= maxSize) return {k: n, withAuthority: true}
+  // minGrowth bounds from below what groups add, so hopeless sizes are never encoded.
+  const growth = gs.slice(0, n).map(minGrowth)
+  const fits = (k: number, withAuthority: boolean, base: number): boolean => {
+    let lower = base
+    for (let i = 0; i < k && lower <= maxSize; i++) lower += growth[i]
+    if (lower > maxSize) return false
+    const s = size(k, withAuthority)
+    return s !== undefined && s <= maxSize
+  }
+  const empty = build(0, true)
+  const base = size(0, true) ?? Infinity
+  if (fits(n, true, base)) return {k: n, withAuthority: true}
   // Like Consul: a single answer is sent even if too big; else drop the authority, then groups.
-  if (build(n, true).answers.length <= 1) return {k: n, withAuthority: true}
-  const noAuthority = size(n, false)
-  if (noAuthority !== undefined && noAuthority <= maxSize) return {k: n, withAuthority: false}
-  const k = largestFitting(gs, n, (x) => size(x, false), maxSize, noAuthority)
+  if (answerCount(empty, gs, n) <= 1) return {k: n, withAuthority: true}
+  const baseNoAuthority = empty.authorities.length > 0 ? size(0, false) ?? Infinity : base
+  if (empty.authorities.length > 0 && fits(n, false, baseNoAuthority)) return {k: n, withAuthority: false}
+  const k = largestFitting(growth, (x) => size(x, false), maxSize, baseNoAuthority)
   return {k: Math.max(1, k), withAuthority: false}
 }
 
+function answerCount(empty: Message, gs: readonly Group[], k: number): number {
+  let count = empty.answers.length
+  for (let i = 0; i < k; i++) count += gs[i].answers.length
+  return count
+}
+
 /**
- * The most leading groups whose message fits in `limit` bytes. Sizes grow almost
- * linearly with the group count, so this interpolates between a fitting and a
- * non-fitting count (regula falsi with the Illinois fix, bisecting when a size is
- * beyond what can be measured) and stops when the next group cannot fit anyway:
- * a handful of encodes even for thousands of instances.
+ * The most leading groups whose message fits in `limit` bytes, given the size
+ * with none (`s0`) and a lower bound on what each group adds. Sizes grow almost
+ * linearly with the group count, so this interpolates (regula falsi with the
+ * Illinois fix) between a fitting and a non-fitting count, and stops once the
+ * next group cannot fit anyway: a handful of encodes even for thousands of instances.
  */
-function largestFitting(
-  gs: readonly Group[], n: number, size: (k: number) => number | undefined, limit: number, sizeN: number | undefined,
-): number {
+function largestFitting(growth: number[], size: (k: number) => number | undefined, limit: number, s0: number): number {
+  if (s0 > limit) return 0
+  // Counts whose lower bound already overflows cannot fit.
+  let hi = growth.length
+  let lower = s0
+  for (let i = 0; i < growth.length; i++) {
+    lower += growth[i]
+    if (lower > limit) {
+      hi = i + 1
+      break
+    }
+  }
   let lo = 0
-  const s0 = size(0)
-  if (s0 === undefined || s0 > limit) return 0
   let sLo = s0
-  let hi = n
-  let sHi = sizeN
+  let sHi: number | undefined
   let side = 0
   while (hi - lo > 1) {
-    if (limit - sLo < minGrowth(gs[lo])) return lo
-    let guess = sHi === undefined ? (lo + hi) >> 1 : lo + Math.floor(((limit - sLo) * (hi - lo)) / (sHi - sLo))
+    if (limit - sLo < growth[lo]) return lo
+    let guess: number
+    if (sHi !== undefined) guess = lo + Math.floor(((limit - sLo) * (hi - lo)) / (sHi - sLo))
+    else if (lo > 0) guess = lo + Math.floor(((limit - sLo) * lo) / Math.max(1, sLo - s0)) // extrapolate the average
+    else guess = (lo + hi) >> 1
     guess = Math.min(hi - 1, Math.max(lo + 1, guess))
     const s = size(guess)
     if (s !== undefined && s <= limit) {

@@ -52,28 +52,68 @@ class Writer {
    * forbids compressing SRV targets) but still registered so later names can point at it.
    */
   name(full: string, pointers = true): void {
-    let rest = full.endsWith('.') ? full.slice(0, -1) : full
-    while (rest.length > 0) {
-      if (pointers && this.names) {
-        const at = this.names.get(rest)
+    const n = parsedName(full)
+    const names = this.names
+    if (!names) {
+      this.bytes(n.wire)
+      return
+    }
+    for (let i = 0; i < n.suffixes.length; i++) {
+      const suffix = n.suffixes[i]
+      if (pointers) {
+        const at = names.get(suffix)
         if (at !== undefined) {
           this.u16(0xc000 | at)
           return
         }
       }
-      if (this.names && this.off <= POINTER_LIMIT && !this.names.has(rest)) this.names.set(rest, this.off)
-      const dot = rest.indexOf('.')
-      const label = dot < 0 ? rest : rest.slice(0, dot)
-      const len = Buffer.byteLength(label)
-      if (len === 0 || len > 63) throw new WireError(`invalid label in ${JSON.stringify(full)}`)
-      this.room(1 + len)
-      SCRATCH[this.off] = len
-      SCRATCH.write(label, this.off + 1, len, 'utf8')
-      this.off += 1 + len
-      rest = dot < 0 ? '' : rest.slice(dot + 1)
+      const here = this.off
+      if (here <= POINTER_LIMIT && !names.has(suffix)) names.set(suffix, here)
+      const from = n.starts[i]
+      const to = i + 1 < n.starts.length ? n.starts[i + 1] : n.wire.length - 1
+      this.room(to - from)
+      SCRATCH.set(n.wire.subarray(from, to), here)
+      this.off += to - from
     }
     this.u8(0)
   }
+}
+
+/** A name split once into its suffixes and uncompressed wire form (hot names repeat in every answer). */
+interface ParsedName {
+  /** "a.b.c", "b.c", "c" */
+  suffixes: string[]
+  /** Offset of each label's length byte in `wire`. */
+  starts: number[]
+  /** Uncompressed encoding, ending with the root byte. */
+  wire: Buffer
+}
+
+const NAME_CACHE_MAX = 65536
+const nameCache = new Map<string, ParsedName>()
+
+function parsedName(full: string): ParsedName {
+  const hit = nameCache.get(full)
+  if (hit) return hit
+  const rest = full.endsWith('.') ? full.slice(0, -1) : full
+  const labels = rest === '' ? [] : rest.split('.')
+  const suffixes: string[] = []
+  const starts: number[] = []
+  const parts: Buffer[] = []
+  let off = 0
+  for (let i = 0; i < labels.length; i++) {
+    const bytes = Buffer.from(labels[i], 'utf8')
+    if (bytes.length === 0 || bytes.length > 63) throw new WireError(`invalid label in ${JSON.stringify(full)}`)
+    suffixes.push(labels.slice(i).join('.'))
+    starts.push(off)
+    parts.push(Buffer.from([bytes.length]), bytes)
+    off += 1 + bytes.length
+  }
+  parts.push(Buffer.from([0]))
+  const parsed: ParsedName = {suffixes, starts, wire: Buffer.concat(parts)}
+  if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear()
+  nameCache.set(full, parsed)
+  return parsed
 }
 
 export interface EncodeOptions {

@@ -56,6 +56,8 @@ export class Leader {
           Datacenter: ctx.config.datacenter,
           TaggedAddresses: {lan: this.d.nodeAddress, lan_ipv4: this.d.nodeAddress, wan: this.d.nodeAddress, wan_ipv4: this.d.nodeAddress},
           NodeMeta: {'consul-network-segment': '', ...ctx.config.nodeMeta},
+          // Servers appear as the "consul" service (consul.service.consul), as in Consul.
+          Service: {ID: 'consul', Service: 'consul', Port: ctx.config.ports.server > 0 ? ctx.config.ports.server : 8300, Tags: [], Meta: {}},
           Check: {
             Node: ctx.config.nodeName,
             CheckID: 'serfHealth',

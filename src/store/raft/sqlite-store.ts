@@ -156,10 +156,14 @@ export class SqliteRaftStore implements RaftStore {
   persist(batch: PersistBatch): void {
     this.open()
     const plan = planPersist(batch, this.view())
+    const relaxed = batch.sync === false && !batch.snapshot && batch.entries.length === 0
     try {
+      if (relaxed) this.db.pragma('synchronous = NORMAL')
       this.txPersist(plan)
     } catch (err) {
       throw wrap(err, 'persist')
+    } finally {
+      if (relaxed) this.db.pragma('synchronous = FULL')
     }
     this.cachePlan(plan)
   }

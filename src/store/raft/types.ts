@@ -63,6 +63,12 @@ export interface RaftStore extends Storage {
 
 /** One Ready's durable part (see RaftStore.persist). */
 export interface PersistBatch {
+  /**
+   * false: the batch only moves the commit index (etcd's MustSync is false), so it need
+   * not be fsynced: a lost commit index is re-learned from the leader. The SQLite store
+   * then commits without an fsync (still safe against a process crash). Default true.
+   */
+  sync?: boolean
   hardState?: HardState
   /** Contiguous, ascending indexes; may be empty. */
   entries: Entry[]

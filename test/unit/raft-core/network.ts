@@ -156,6 +156,11 @@ export class Network {
     n.readStates.push(...rd.readStates)
   }
 
+  /** A message the network lost: a snapshot's sender hears of the failure, as from a real transport. */
+  lose(m: Message): void {
+    if (m.type === MsgType.Snap) this.nodes.get(m.from)?.raw.reportSnapshot(m.to, false)
+  }
+
   /** Delivers one message unless a cut, an ignored type, a drop rate or the hook stops it. */
   deliver(m: Message): void {
     this.sent.push(m)

@@ -71,7 +71,9 @@ function runSeed(seed: number): void {
     const r = rng.float()
     const id = pick(ids)
     const n = net.node(id)
-    if (r < 0.04) {
+    // Time passes now and then, and always when nothing else is going on.
+    const idle = net.queue.length === 0 && pending.size === 0 && !ids.some((x) => net.node(x).raw.hasReady())
+    if (idle || r < 0.04) {
       n.raw.tick()
     } else if (r < 0.55) {
       if (net.queue.length > 0) {
@@ -83,6 +85,7 @@ function runSeed(seed: number): void {
           net.queue.splice(i, 1)
         }
         if (rng.float() >= dropRate) net.deliver(m)
+        else net.lose(m)
       }
     } else if (r < 0.85) {
       // Two-phase driver: persist+send+apply now, advance at the node's next turn.

@@ -66,7 +66,10 @@ export class RawNode {
     this.raft.step(m)
   }
 
-  /** Leader only: appends data as a Normal entry and replicates it. */
+  /**
+   * Leader only: appends data as a Normal entry and replicates it. Empty data is what the
+   * leader's own no-op looks like; drivers should not propose it.
+   */
   propose(data: Uint8Array): void {
     this.raft.step({type: MsgType.Prop, from: this.raft.id, to: this.raft.id, term: 0, entries: [{index: 0, term: 0, type: EntryType.Normal, data}]})
   }

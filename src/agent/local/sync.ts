@@ -1,0 +1,220 @@
+import type {Env, Logger} from '../env/types.js'
+import type {Command} from '../../store/fsm/commands.js'
+import {sameRecord} from '../../store/state/equal.js'
+import {StateError} from '../../store/state/errors.js'
+import {checkFromInput, serviceFromInput} from '../../store/state/normalize.js'
+import type {RegisterRequest} from '../../store/state/requests.js'
+import type {StateStore} from '../../store/state/store.js'
+import type {HealthCheck, NodeService} from '../../store/state/types.js'
+import type {SyncPort} from './anti-entropy.js'
+import {checkInput, serviceInput} from './records.js'
+import type {LocalState, ServiceEntry} from './state.js'
+
+/** How this agent's node appears in the catalog (must match what the leader registers). */
+export interface NodeInfo {
+  ID: string
+  Node: string
+  Address: string
+  Datacenter: string
+  TaggedAddresses: Record<string, string>
+  NodeMeta: Record<string, string>
+}
+
+/** The catalog as anti-entropy needs it: reads from the local store, writes through Raft. */
+export interface CatalogPort {
+  state(): StateStore
+  /** Resolves with the FSM result (a StateError is returned, not thrown); rejects when no leader. */
+  apply(cmd: Command): Promise<unknown>
+}
+
+/** Checks the leader owns on every node; anti-entropy never touches them. */
+const LEADER_OWNED_CHECKS = new Set(['serfHealth'])
+/** The service servers register for themselves. */
+const LEADER_OWNED_SERVICES = new Set(['consul'])
+
+/**
+ * Consul's SyncFull / SyncChanges: compare the catalog's view of this node with the
+ * local state, then push what differs — registrations of out-of-sync services (with
+ * their checks, atomically) and checks, deregistrations of tombstones and of catalog
+ * entries the agent does not own.
+ */
+export class Syncer implements SyncPort {
+  constructor(
+    private readonly local: LocalState,
+    private readonly catalog: CatalogPort,
+    private readonly nodeInfo: () => NodeInfo,
+    private readonly env: Env,
+    private readonly log: Logger,
+  ) {}
+
+  async syncFull(): Promise<void> {
+    this.updateSyncState()
+    await this.syncChanges()
+  }
+
+  /** Marks entries in or out of sync against the catalog; adds tombstones for unowned catalog entries. */
+  updateSyncState(): void {
+    const st = this.catalog.state()
+    const info = this.nodeInfo()
+    const ns = st.nodeServices(info.Node).value
+    const remoteChecks = ns ? st.nodeChecks(info.Node).value : []
+    const remoteNode = ns?.Node
+    this.local.nodeInfoInSync =
+      remoteNode !== undefined &&
+      remoteNode.ID === info.ID &&
+      remoteNode.Address === info.Address &&
+      remoteNode.Datacenter === info.Datacenter &&
+      sameRecord(remoteNode.TaggedAddresses, info.TaggedAddresses) &&
+      sameRecord(remoteNode.Meta, info.NodeMeta)
+
+    const remoteServices = new Map<string, NodeService>()
+    for (const s of ns?.Services ?? []) {
+      if (LEADER_OWNED_SERVICES.has(s.ID)) continue
+      remoteServices.set(s.ID, s)
+      if (!this.local.services.has(s.ID)) {
+        this.log.debug('removing catalog service the agent does not own', {service: s.ID})
+        this.local.services.set(s.ID, {def: placeholderDef(s), record: s, source: 'api', inSync: false, deleted: true})
+      }
+    }
+    for (const [id, e] of this.local.services) {
+      if (e.deleted) continue
+      const remote = remoteServices.get(id)
+      if (!remote) {
+        e.inSync = false
+        continue
+      }
+      if (e.record.EnableTagOverride && !sameRecord(e.record.Tags, remote.Tags)) {
+        // Tags edited in the catalog win for services that allow it.
+        e.record = {...e.record, Tags: [...remote.Tags]}
+        for (const c of this.local.checksOfService(id)) c.record = {...c.record, ServiceTags: [...remote.Tags]}
+      }
+      e.inSync = sameRecord(serviceFromInput(serviceInput(e.record)), remote)
+    }
+
+    const remoteByID = new Map<string, HealthCheck>()
+    for (const c of remoteChecks) {
+      if (LEADER_OWNED_CHECKS.has(c.CheckID)) continue
+      remoteByID.set(c.CheckID, c)
+      if (!this.local.checks.has(c.CheckID)) {
+        this.log.debug('removing catalog check the agent does not own', {check: c.CheckID})
+        this.local.checks.set(c.CheckID, {record: c, source: 'api', inSync: false, deleted: true})
+      }
+    }
+    for (const [id, c] of this.local.checks) {
+      if (c.deleted) continue
+      const remote = remoteByID.get(id)
+      if (!remote) {
+        c.inSync = false
+        continue
+      }
+      const expected = checkFromInput(checkInput(c.record), info.Node)
+      // Output waiting for its deferred write-back does not make the check out of sync.
+      if (c.deferTimer) expected.Output = remote.Output
+      c.inSync = sameRecord(expected, remote)
+    }
+  }
+
+  async syncChanges(): Promise<void> {
+    for (const id of [...this.local.services.keys()]) {
+      const e = this.local.services.get(id)
+      if (!e) continue
+      if (e.deleted) await this.deleteService(id, e)
+      else if (!e.inSync) await this.syncService(id, e)
+    }
+    for (const id of [...this.local.checks.keys()]) {
+      const c = this.local.checks.get(id)
+      if (!c) continue
+      if (c.deleted) await this.deleteCheck(id)
+      else if (!c.inSync) await this.syncCheck(id)
+    }
+    if (!this.local.nodeInfoInSync) await this.syncNodeInfo()
+  }
+
+  private nodeRequest(): RegisterRequest {
+    const info = this.nodeInfo()
+    return {
+      ID: info.ID,
+      Node: info.Node,
+      Address: info.Address,
+      Datacenter: info.Datacenter,
+      TaggedAddresses: info.TaggedAddresses,
+      NodeMeta: info.NodeMeta,
+      SkipNodeUpdate: this.local.nodeInfoInSync,
+    }
+  }
+
+  /** Applies a registration; a missing node (deleted behind our back) is re-registered once. */
+  private async register(build: () => RegisterRequest): Promise<void> {
+    let res = await this.catalog.apply({type: 'register', req: build(), now: this.env.clock.wallMs()})
+    if (res instanceof StateError && res.code === 'missing-node') {
+      this.local.nodeInfoInSync = false
+      res = await this.catalog.apply({type: 'register', req: build(), now: this.env.clock.wallMs()})
+    }
+    if (res instanceof Error) throw res
+    this.local.nodeInfoInSync = true
+  }
+
+  private async syncService(id: string, e: ServiceEntry): Promise<void> {
+    const checks = this.local.checksOfService(id)
+    const sent = e.record
+    const sentChecks = checks.map((c) => [c, c.record] as const)
+    await this.register(() => {
+      const req = this.nodeRequest()
+      req.Service = serviceInput(sent)
+      if (sentChecks.length === 1) req.Check = checkInput(sentChecks[0][1])
+      else if (sentChecks.length > 1) req.Checks = sentChecks.map(([, r]) => checkInput(r))
+      return req
+    })
+    if (this.local.services.get(id) === e && e.record === sent && !e.deleted) e.inSync = true
+    for (const [c, r] of sentChecks) if (this.local.checks.get(r.CheckID) === c && c.record === r && !c.deleted) c.inSync = true
+  }
+
+  private async syncCheck(id: string): Promise<void> {
+    const c = this.local.checks.get(id)!
+    const sent = c.record
+    const svc = sent.ServiceID ? this.local.service(sent.ServiceID) : undefined
+    if (sent.ServiceID && !svc) return // its service is being removed; the check goes with it
+    await this.register(() => {
+      const req = this.nodeRequest()
+      if (svc) req.Service = serviceInput(svc.record)
+      req.Check = checkInput(sent)
+      return req
+    })
+    if (this.local.checks.get(id) === c && c.record === sent && !c.deleted) c.inSync = true
+  }
+
+  private async deleteService(id: string, e: ServiceEntry): Promise<void> {
+    const res = await this.catalog.apply({type: 'deregister', req: {Node: this.nodeInfo().Node, ServiceID: id}, now: this.env.clock.wallMs()})
+    if (res instanceof Error) throw res
+    if (this.local.services.get(id) === e) this.local.services.delete(id)
+    for (const [cid, c] of this.local.checks) if (c.deleted && c.record.ServiceID === id) this.local.checks.delete(cid)
+  }
+
+  private async deleteCheck(id: string): Promise<void> {
+    const c = this.local.checks.get(id)!
+    const res = await this.catalog.apply({type: 'deregister', req: {Node: this.nodeInfo().Node, CheckID: id}, now: this.env.clock.wallMs()})
+    if (res instanceof Error) throw res
+    if (this.local.checks.get(id) === c) this.local.checks.delete(id)
+  }
+
+  private async syncNodeInfo(): Promise<void> {
+    this.local.nodeInfoInSync = false
+    await this.register(() => this.nodeRequest())
+  }
+}
+
+function placeholderDef(s: NodeService): ServiceEntry['def'] {
+  return {
+    kind: '',
+    id: s.ID,
+    name: s.Service,
+    tags: [...s.Tags],
+    address: s.Address,
+    taggedAddresses: {...s.TaggedAddresses},
+    meta: {...s.Meta},
+    port: s.Port,
+    enableTagOverride: s.EnableTagOverride,
+    weights: {...s.Weights},
+    checks: [],
+  }
+}
