@@ -57,3 +57,39 @@ if (etcdAvailable()) {
 }
 
 console.log(JSON.stringify({bench: 'kv', date: new Date().toISOString(), ...results}, null, 2))
+
+// 10,000 parked blocking queries on one key: agent RSS cost, and time until the last
+// one answers after a single write wakes them all.
+{
+  const http = await import('node:http')
+  const b = await startAgent()
+  const [host, port] = b.addr.split(':')
+  await request(b.addr, 'PUT', '/v1/kv/hot', 'v0')
+  const idx = Number((await new Promise((resolve) => http.get({host, port, path: '/v1/kv/hot'}, (res) => { res.resume(); resolve(res.headers['x-consul-index']) }))))
+  const rssBefore = rssMb(b.pid)
+  const n = 10000
+  const agentPool = new http.Agent({keepAlive: false, maxSockets: Infinity})
+  let answered = 0
+  let parkedAt = 0
+  const done = new Promise((resolve) => {
+    for (let i = 0; i < n; i++) {
+      http.get({host, port, path: `/v1/kv/hot?index=${idx}&wait=5m`, agent: agentPool}, (res) => {
+        res.resume()
+        res.on('end', () => { if (++answered === n) resolve(performance.now()) })
+      }).on('error', () => { if (++answered === n) resolve(performance.now()) })
+    }
+  })
+  // Wait until the agent holds all of them (its RSS stops growing), bounded.
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100))
+    const r = rssMb(b.pid)
+    if (i > 20 && Math.abs(r - parkedAt) < 0.5) break
+    parkedAt = r
+  }
+  const rssParked = rssMb(b.pid)
+  const t0 = performance.now()
+  await request(b.addr, 'PUT', '/v1/kv/hot', 'v1')
+  const tEnd = await done
+  console.log(JSON.stringify({bench: 'kv-blocking', parked_queries: n, rss_before_mb: rssBefore, rss_parked_mb: rssParked, kb_per_parked_query: +(((rssParked - rssBefore) * 1024) / n).toFixed(2), wake_all_ms: Math.round(tEnd - t0)}, null, 2))
+  await b.stop()
+}

@@ -70,20 +70,27 @@ export function rrKey(rr: Rr): string {
 
 /** True when `name` can be encoded: non-empty labels of at most 63 bytes, at most 255 bytes in all. */
 export function isEncodableName(name: string): boolean {
-  const n = name.endsWith('.') ? name.slice(0, -1) : name
-  if (n === '') return true
-  // Byte lengths equal char lengths for ASCII, the common case: check that without allocating.
-  let ascii = true
-  for (let i = 0; i < n.length && ascii; i++) if (n.charCodeAt(i) > 127) ascii = false
-  const len = (s: string) => (ascii ? s.length : Buffer.byteLength(s))
-  if (len(n) + 2 > 255) return false
-  let start = 0
-  for (let i = 0; i <= n.length; i++) {
-    if (i === n.length || n.charCodeAt(i) === 46) {
-      const l = len(n.slice(start, i))
-      if (l === 0 || l > 63) return false
-      start = i + 1
+  const end = name.endsWith('.') ? name.length - 1 : name.length
+  if (end === 0) return true
+  // Runs for every instance on a cache miss: a single allocation-free pass for ASCII names.
+  let label = 0
+  for (let i = 0; i < end; i++) {
+    const c = name.charCodeAt(i)
+    if (c > 127) return isEncodableUtf8(name.slice(0, end))
+    if (c === 46) {
+      if (label === 0) return false
+      label = 0
+    } else if (++label > 63) {
+      return false
     }
   }
-  return true
+  return label > 0 && end + 2 <= 255
+}
+
+function isEncodableUtf8(n: string): boolean {
+  if (Buffer.byteLength(n) + 2 > 255) return false
+  return n.split('.').every((l) => {
+    const len = Buffer.byteLength(l)
+    return len > 0 && len <= 63
+  })
 }

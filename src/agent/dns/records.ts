@@ -87,8 +87,11 @@ export function nodeAddressRecords(node: Node, qtype: number, name: string, ttl:
 
 /** One TXT record per node meta pair: RFC 1464 `key=value`, or the bare value for `rfc1035-` keys. */
 export function nodeMetaTxt(node: Node, name: string, ttl: number): Rr[] {
-  const meta = node.Meta ?? {}
-  return Object.keys(meta).sort().map((key) => {
+  const meta = node.Meta
+  if (!meta) return []
+  const keys = Object.keys(meta)
+  if (keys.length === 0) return []
+  return keys.sort().map((key) => {
     const value = meta[key]
     const text = key.toLowerCase().startsWith('rfc1035-') ? value : encodeRfc1464(key, value)
     return {type: 'TXT', name, ttl, texts: [text]}
