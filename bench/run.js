@@ -6,9 +6,12 @@ import {fileURLToPath} from 'node:url'
 
 const dir = fileURLToPath(new URL('.', import.meta.url))
 const only = process.argv[2]
-for (const f of readdirSync(dir).filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'etcd-peer.mjs'].includes(f)).sort()) {
+// .ts benchmarks import test fixtures from sources, so they run through tsx.
+const isBench = (f) => (f.endsWith('.mjs') || f.endsWith('.ts')) && !['lib.mjs', 'etcd-peer.mjs'].includes(f)
+for (const f of readdirSync(dir).filter(isBench).sort()) {
   if (only && !f.includes(only)) continue
   console.log(`# ${f}`)
-  const r = spawnSync(process.execPath, [dir + f], {stdio: 'inherit'})
+  const args = f.endsWith('.ts') ? ['--import', 'tsx', dir + f] : [dir + f]
+  const r = spawnSync(process.execPath, args, {stdio: 'inherit'})
   if (r.status !== 0) console.log(`# ${f} exited with ${r.status}`)
 }

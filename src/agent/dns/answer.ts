@@ -21,6 +21,8 @@ export interface Group {
   extras: Rr[]
   /** Per extra record, an id shared by identical records of other groups (set by the resolver). */
   extraIds?: number[]
+  /** A lower bound on the bytes this group adds to a message (set by the resolver). */
+  minBytes?: number
 }
 
 export interface Resolution {
@@ -34,6 +36,8 @@ export interface Resolution {
   groups: Group[]
   /** Distinct extra records across groups (ids in Group.extraIds run from 0 to this). */
   extraCount: number
+  /** The smallest Group.minBytes (bounds how many groups a message could hold). */
+  minGroupBytes: number
   groupSection: 'answer' | 'authority'
   shuffle: boolean
   /** Keep at most this many groups after shuffling; 0 = all. */
@@ -61,10 +65,32 @@ const INVALID_NS_NAME = /[^A-Za-z0-9\\-]/
 
 function base(rcode: number, over: Partial<Resolution> = {}): Resolution {
   const groups = over.groups ?? []
-  return {
-    rcode, aa: true, soaDomain: '', answers: [], groups, extraCount: indexExtras(groups), groupSection: 'answer',
-    shuffle: false, groupLimit: 0, extras: [], trim: true, recurse: false, cacheable: true, ...over,
+  let minGroupBytes = Infinity
+  for (const g of groups) {
+    g.minBytes = minGrowth(g)
+    minGroupBytes = Math.min(minGroupBytes, g.minBytes)
   }
+  return {
+    rcode, aa: true, soaDomain: '', answers: [], groups, extraCount: indexExtras(groups), minGroupBytes,
+    groupSection: 'answer', shuffle: false, groupLimit: 0, extras: [], trim: true, recurse: false, cacheable: true,
+    ...over,
+  }
+}
+
+/** A lower bound on the bytes a group adds: owner names compressed to pointers; SRV targets never are. */
+function minGrowth(g: Group): number {
+  let bytes = 0
+  for (const rr of g.answers) {
+    bytes += 2 + 10
+    switch (rr.type) {
+      case 'A': bytes += 4; break
+      case 'AAAA': bytes += 16; break
+      case 'SRV': bytes += 6 + rr.target.length + 1; break
+      case 'TXT': bytes += rr.texts.length; break
+      default: bytes += 2
+    }
+  }
+  return Math.max(1, bytes)
 }
 
 /** Number identical extra records (two instances on one node share glue) so rendering can de-duplicate cheaply. */

@@ -40,11 +40,12 @@ export interface RenderContext {
 type Build = (k: number, withAuthority: boolean) => Message
 
 export function renderResolution(res: Resolution, req: RenderRequest, ctx: RenderContext): Buffer {
-  let groups = res.groups
-  if (res.shuffle && groups.length > 1) groups = shuffled(groups, ctx.randomInt)
-  if (res.groupLimit > 0 && groups.length > res.groupLimit) groups = groups.slice(0, res.groupLimit)
+  const all = res.groups
+  const total = res.groupLimit > 0 ? Math.min(all.length, res.groupLimit) : all.length
+  // Only as many groups as the message could possibly hold are drawn (and shuffled).
+  const m = Math.min(total, res.trim ? capacity(res, req, ctx.cfg) : total)
+  const gs = res.shuffle && all.length > 1 ? sample(all, m, ctx.randomInt) : all.slice(0, m)
   const soa = res.soa ? soaRecord(res.soaDomain, ctx) : undefined
-  const gs = groups
   const build: Build = (k, withAuthority) => {
     const answers: Rr[] = []
     const authorities: Rr[] = []
@@ -65,8 +66,24 @@ export function renderResolution(res: Resolution, req: RenderRequest, ctx: Rende
   if (!res.trim) return encodeOrShrink(build(gs.length, true), compress)
   const {k, withAuthority} = fitToSize(gs, build, req, ctx.cfg, compress)
   const msg = build(k, withAuthority)
-  msg.tc = ctx.cfg.enableTruncate && k < gs.length
+  msg.tc = ctx.cfg.enableTruncate && k < total
   return encodeOrShrink(msg, compress)
+}
+
+/** The transport's byte limit, and for plain 512-byte UDP Consul's answer cap. */
+function limits(req: RenderRequest, cfg: DnsConfig): {maxSize: number; maxAnswers?: number} {
+  if (req.network === 'tcp') return {maxSize: MAX_MESSAGE_BYTES}
+  const maxSize = Math.min(Math.max(DEFAULT_UDP_SIZE, req.edns?.udpSize ?? 0), MAX_UDP_SIZE)
+  // Consul keeps 8 bytes for the UDP header.
+  if (maxSize !== DEFAULT_UDP_SIZE) return {maxSize: maxSize - 8}
+  return {maxSize: maxSize - 8, maxAnswers: Math.min(MAX_UDP_ANSWER_LIMIT, cfg.udpAnswerLimit)}
+}
+
+/** An upper bound on the groups one response can carry (every group has at least one answer). */
+function capacity(res: Resolution, req: RenderRequest, cfg: DnsConfig): number {
+  const {maxSize, maxAnswers} = limits(req, cfg)
+  const bySize = Math.floor(maxSize / res.minGroupBytes) + 1
+  return maxAnswers === undefined ? bySize : Math.min(bySize, Math.max(1, maxAnswers))
 }
 
 /** How many groups to send, and whether the authority section stays, for the transport's size. */
@@ -75,21 +92,16 @@ function fitToSize(
 ): {k: number; withAuthority: boolean} {
   let n = gs.length
   let sizeCompressed = compress
-  let maxSize = MAX_MESSAGE_BYTES
-  if (req.network === 'udp') {
-    maxSize = Math.min(Math.max(DEFAULT_UDP_SIZE, req.edns?.udpSize ?? 0), MAX_UDP_SIZE)
-    const maxAnswers = Math.min(MAX_UDP_ANSWER_LIMIT, cfg.udpAnswerLimit)
-    if (maxSize === DEFAULT_UDP_SIZE && answerCount(build(0, true), gs, n) > maxAnswers) {
-      n = groupsWithin(gs, maxAnswers)
-      // Consul sizes these uncompressed, so they still fit if something decompresses them.
-      sizeCompressed = false
-    }
-    maxSize -= 8 // Consul keeps room for the UDP header
+  const {maxSize, maxAnswers} = limits(req, cfg)
+  if (maxAnswers !== undefined && build(n, true).answers.length > maxAnswers) {
+    n = groupsWithin(gs, maxAnswers)
+    // Consul sizes these uncompressed, so they still fit if something decompresses them.
+    sizeCompressed = false
   }
   const size = (k: number, withAuthority: boolean) =>
     encodedSize(build(k, withAuthority), {compress: sizeCompressed, capBytes: 2 * maxSize})
-  // minGrowth bounds from below what groups add, so hopeless sizes are never encoded.
-  const growth = gs.slice(0, n).map(minGrowth)
+  // minBytes bounds from below what groups add, so hopeless sizes are never encoded.
+  const growth = gs.slice(0, n).map((g) => g.minBytes ?? 1)
   const fits = (k: number, withAuthority: boolean, base: number): boolean => {
     let lower = base
     for (let i = 0; i < k && lower <= maxSize; i++) lower += growth[i]
@@ -101,17 +113,11 @@ function fitToSize(
   const base = size(0, true) ?? Infinity
   if (fits(n, true, base)) return {k: n, withAuthority: true}
   // Like Consul: a single answer is sent even if too big; else drop the authority, then groups.
-  if (answerCount(empty, gs, n) <= 1) return {k: n, withAuthority: true}
+  if (build(n, true).answers.length <= 1) return {k: n, withAuthority: true}
   const baseNoAuthority = empty.authorities.length > 0 ? size(0, false) ?? Infinity : base
   if (empty.authorities.length > 0 && fits(n, false, baseNoAuthority)) return {k: n, withAuthority: false}
   const k = largestFitting(growth, (x) => size(x, false), maxSize, baseNoAuthority)
   return {k: Math.max(1, k), withAuthority: false}
-}
-
-function answerCount(empty: Message, gs: readonly Group[], k: number): number {
-  let count = empty.answers.length
-  for (let i = 0; i < k; i++) count += gs[i].answers.length
-  return count
 }
 
 /**
@@ -160,22 +166,6 @@ function largestFitting(growth: number[], size: (k: number) => number | undefine
   return lo
 }
 
-/** A lower bound on the bytes one more group adds (owner names compressed to pointers; SRV targets never are). */
-function minGrowth(g: Group): number {
-  let bytes = 0
-  for (const rr of g.answers) {
-    bytes += 2 + 10
-    switch (rr.type) {
-      case 'A': bytes += 4; break
-      case 'AAAA': bytes += 16; break
-      case 'SRV': bytes += 6 + rr.target.length + 1; break
-      case 'TXT': bytes += rr.texts.length; break
-      default: bytes += 2
-    }
-  }
-  return bytes
-}
-
 /**
  * Encode; if even the trimmed message exceeds 64 KiB (one enormous record),
  * drop the additional section, then fall back to an empty SERVFAIL.
@@ -214,6 +204,20 @@ function extrasOf(res: Resolution, gs: readonly Group[], k: number): Rr[] {
       out.push(g.extras[j])
     }
   }
+  return out
+}
+
+/** A uniformly random ordered sample of `m` items (the first m steps of a Fisher-Yates shuffle). */
+function sample<T>(items: readonly T[], m: number, randomInt: (n: number) => number): T[] {
+  if (m >= items.length) return shuffled(items, randomInt)
+  const out = items.slice()
+  for (let i = 0; i < m; i++) {
+    const j = i + randomInt(out.length - i)
+    const t = out[i]
+    out[i] = out[j]
+    out[j] = t
+  }
+  out.length = m
   return out
 }
 

@@ -24,10 +24,10 @@ import {LocalState, type Source} from './state.js'
 import {Syncer, type NodeInfo} from './sync.js'
 
 /**
- * The part of the agent's configuration the registry reads. Two optional knobs exist
- * for tests and are documented in docs/services.md: `checkReapIntervalMs` (Consul's
- * 30s reaper period) and `checkDeregisterIntervalMinMs` (the 1m floor of
- * deregister_critical_service_after).
+ * The part of the agent's configuration the registry reads. Three optional knobs are
+ * documented in docs/services.md: `aeIntervalMs` (Consul's ae_interval, 1m),
+ * `checkReapIntervalMs` (the 30s reaper period) and `checkDeregisterIntervalMinMs`
+ * (the 1m floor of deregister_critical_service_after); tests lower them.
  */
 export type RegistryConfig = Pick<
   RuntimeConfig,
@@ -41,7 +41,7 @@ export type RegistryConfig = Pick<
   | 'enableLocalScriptChecks'
   | 'checkUpdateIntervalMs'
   | 'discardCheckOutput'
-> & {checkReapIntervalMs?: number; checkDeregisterIntervalMinMs?: number}
+> & {aeIntervalMs?: number; checkReapIntervalMs?: number; checkDeregisterIntervalMinMs?: number}
 
 export interface LocalAgentDeps {
   config: RegistryConfig
@@ -62,8 +62,6 @@ export interface LocalAgentDeps {
   nodeInfo?: () => NodeInfo
   /** LAN cluster size for the anti-entropy stagger; by default the catalog's node count. */
   clusterSize?: () => number
-  /** Anti-entropy base interval (Consul: 1m). */
-  aeIntervalMs?: number
 }
 
 export const DEFAULT_REAP_INTERVAL_MS = 30_000
@@ -103,7 +101,7 @@ export class LocalAgent {
       log: d.log,
       sync: syncer,
       clusterSize: d.clusterSize ?? (() => Math.max(1, d.state().nodes().value.length)),
-      intervalMs: d.aeIntervalMs,
+      intervalMs: d.config.aeIntervalMs,
     })
   }
 

@@ -47,6 +47,8 @@ export interface LocalStateOptions {
 export class LocalState {
   readonly services = new Map<string, ServiceEntry>()
   readonly checks = new Map<string, CheckEntry>()
+  /** Service ID → IDs of its checks (live or tombstoned), so per-service lookups stay O(checks of the service). */
+  private readonly byService = new Map<string, Set<string>>()
   nodeInfoInSync = false
   private readonly listeners = new Set<() => void>()
 
@@ -88,7 +90,49 @@ export class LocalState {
   }
 
   checksOfService(serviceId: string): CheckEntry[] {
-    return this.liveChecks().filter((c) => c.record.ServiceID === serviceId)
+    const out: CheckEntry[] = []
+    for (const id of this.byService.get(serviceId) ?? []) {
+      const c = this.checks.get(id)
+      if (c && !c.deleted && c.record.ServiceID === serviceId) out.push(c)
+    }
+    return out
+  }
+
+  /** Every check entry (live or tombstoned) attached to a service. */
+  allChecksOfService(serviceId: string): CheckEntry[] {
+    const out: CheckEntry[] = []
+    for (const id of this.byService.get(serviceId) ?? []) {
+      const c = this.checks.get(id)
+      if (c && c.record.ServiceID === serviceId) out.push(c)
+    }
+    return out
+  }
+
+  /** Puts a check entry in place, keeping the service index (also used by anti-entropy for tombstones). */
+  setCheck(entry: CheckEntry): void {
+    const id = entry.record.CheckID
+    const prev = this.checks.get(id)
+    if (prev && prev.record.ServiceID && prev.record.ServiceID !== entry.record.ServiceID) this.byService.get(prev.record.ServiceID)?.delete(id)
+    this.checks.set(id, entry)
+    const sid = entry.record.ServiceID
+    if (sid) {
+      let set = this.byService.get(sid)
+      if (!set) this.byService.set(sid, (set = new Set()))
+      set.add(id)
+    }
+  }
+
+  /** Forgets a check entry entirely (after the catalog confirmed its removal). */
+  dropCheck(id: string): void {
+    const c = this.checks.get(id)
+    if (!c) return
+    this.checks.delete(id)
+    const sid = c.record.ServiceID
+    if (sid) {
+      const set = this.byService.get(sid)
+      set?.delete(id)
+      if (set && set.size === 0) this.byService.delete(sid)
+    }
   }
 
   // --- writes -----------------------------------------------------------------------
@@ -122,7 +166,7 @@ export class LocalState {
     if (record.Status === 'critical') {
       entry.criticalSinceMs = prev && !prev.deleted && prev.criticalSinceMs !== undefined ? prev.criticalSinceMs : this.o.env.clock.nowMs()
     }
-    this.checks.set(record.CheckID, entry)
+    this.setCheck(entry)
     this.changed()
     return entry
   }

@@ -27,6 +27,31 @@ export interface CatalogPort {
   apply(cmd: Command): Promise<unknown>
 }
 
+/** Catalog writes one sync keeps in flight at most. */
+const SYNC_PARALLELISM = 32
+
+/** Runs jobs with at most `limit` in flight; all run even if some fail, then the first error is thrown. */
+async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0
+  let firstError: unknown
+  let failed = false
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]
+      try {
+        await job()
+      } catch (e) {
+        if (!failed) {
+          failed = true
+          firstError = e
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, jobs.length)}, worker))
+  if (failed) throw firstError
+}
+
 /** Checks the leader owns on every node; anti-entropy never touches them. */
 const LEADER_OWNED_CHECKS = new Set(['serfHealth'])
 /** The service servers register for themselves. */
@@ -97,7 +122,7 @@ export class Syncer implements SyncPort {
       remoteByID.set(c.CheckID, c)
       if (!this.local.checks.has(c.CheckID)) {
         this.log.debug('removing catalog check the agent does not own', {check: c.CheckID})
-        this.local.checks.set(c.CheckID, {record: c, source: 'api', inSync: false, deleted: true})
+        this.local.setCheck({record: c, source: 'api', inSync: false, deleted: true})
       }
     }
     for (const [id, c] of this.local.checks) {
@@ -114,19 +139,24 @@ export class Syncer implements SyncPort {
     }
   }
 
+  /**
+   * Pushes everything out of sync: services (with their checks) first, then lone
+   * checks, then the node. Writes for different entries are independent, so up to
+   * SYNC_PARALLELISM are in flight at once (Raft batches them into few fsyncs).
+   */
   async syncChanges(): Promise<void> {
-    for (const id of [...this.local.services.keys()]) {
-      const e = this.local.services.get(id)
-      if (!e) continue
-      if (e.deleted) await this.deleteService(id, e)
-      else if (!e.inSync) await this.syncService(id, e)
+    const serviceJobs: (() => Promise<void>)[] = []
+    for (const [id, e] of this.local.services) {
+      if (e.deleted) serviceJobs.push(() => this.deleteService(id, e))
+      else if (!e.inSync) serviceJobs.push(() => this.syncService(id, e))
     }
-    for (const id of [...this.local.checks.keys()]) {
-      const c = this.local.checks.get(id)
-      if (!c) continue
-      if (c.deleted) await this.deleteCheck(id)
-      else if (!c.inSync) await this.syncCheck(id)
+    await runLimited(serviceJobs, SYNC_PARALLELISM)
+    const checkJobs: (() => Promise<void>)[] = []
+    for (const [id, c] of this.local.checks) {
+      if (c.deleted) checkJobs.push(() => this.deleteCheck(id))
+      else if (!c.inSync) checkJobs.push(() => this.syncCheck(id))
     }
+    await runLimited(checkJobs, SYNC_PARALLELISM)
     if (!this.local.nodeInfoInSync) await this.syncNodeInfo()
   }
 
@@ -155,6 +185,7 @@ export class Syncer implements SyncPort {
   }
 
   private async syncService(id: string, e: ServiceEntry): Promise<void> {
+    if (this.local.services.get(id) !== e || e.deleted || e.inSync) return
     const checks = this.local.checksOfService(id)
     const sent = e.record
     const sentChecks = checks.map((c) => [c, c.record] as const)
@@ -170,7 +201,8 @@ export class Syncer implements SyncPort {
   }
 
   private async syncCheck(id: string): Promise<void> {
-    const c = this.local.checks.get(id)!
+    const c = this.local.checks.get(id)
+    if (!c || c.deleted || c.inSync) return
     const sent = c.record
     const svc = sent.ServiceID ? this.local.service(sent.ServiceID) : undefined
     if (sent.ServiceID && !svc) return // its service is being removed; the check goes with it
@@ -184,17 +216,19 @@ export class Syncer implements SyncPort {
   }
 
   private async deleteService(id: string, e: ServiceEntry): Promise<void> {
+    if (this.local.services.get(id) !== e || !e.deleted) return
     const res = await this.catalog.apply({type: 'deregister', req: {Node: this.nodeInfo().Node, ServiceID: id}, now: this.env.clock.wallMs()})
     if (res instanceof Error) throw res
     if (this.local.services.get(id) === e) this.local.services.delete(id)
-    for (const [cid, c] of this.local.checks) if (c.deleted && c.record.ServiceID === id) this.local.checks.delete(cid)
+    for (const c of this.local.allChecksOfService(id)) if (c.deleted) this.local.dropCheck(c.record.CheckID)
   }
 
   private async deleteCheck(id: string): Promise<void> {
-    const c = this.local.checks.get(id)!
+    const c = this.local.checks.get(id)
+    if (!c || !c.deleted) return
     const res = await this.catalog.apply({type: 'deregister', req: {Node: this.nodeInfo().Node, CheckID: id}, now: this.env.clock.wallMs()})
     if (res instanceof Error) throw res
-    if (this.local.checks.get(id) === c) this.local.checks.delete(id)
+    if (this.local.checks.get(id) === c) this.local.dropCheck(id)
   }
 
   private async syncNodeInfo(): Promise<void> {

@@ -1,0 +1,182 @@
+import type {AgentContext} from '../../context.js'
+import {FilterError, compileFilter} from '../../filter/index.js'
+import {LocalError} from '../../local/index.js'
+import {renderNode, renderNodeService, renderServiceNode} from '../../services/api-shapes.js'
+import {parseDeregisterRequest, parseRegisterRequest} from '../../services/catalog-request.js'
+import {DefinitionError} from '../../services/index.js'
+import {StateError} from '../../../store/state/errors.js'
+import {HttpError, badRequest} from '../errors.js'
+import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {parseJsonBody} from './json-body.js'
+
+// ---- helpers shared with health.ts and agent-services.ts ---------------------------------
+
+/** Maps the registry's error types to HTTP (bad input 400, unknown 404, store errors 500). */
+export function toHttpError(e: unknown): unknown {
+  if (e instanceof DefinitionError || e instanceof FilterError) return badRequest(e.message)
+  if (e instanceof LocalError) return new HttpError(e.status, e.message)
+  if (e instanceof StateError) return new HttpError(500, e.message)
+  return e
+}
+
+/** Runs fn, turning registry errors into HttpErrors. */
+export async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    throw toHttpError(e)
+  }
+}
+
+/** Applies ?filter (compiled once) to rendered items; a bad expression is a 400 naming the position. */
+export function applyFilter<T>(items: T[], source: string | undefined, view: (item: T) => unknown = (x) => x): T[] {
+  if (!source) return items
+  try {
+    const f = compileFilter(source)
+    return items.filter((item) => f.matches(view(item)))
+  } catch (e) {
+    throw toHttpError(e)
+  }
+}
+
+/** ?node-meta=key:value, repeatable (Consul's parseMetaFilter: split at the first colon). */
+export function nodeMetaFilters(req: HttpRequest): Record<string, string> | undefined {
+  const all = req.query.getAll('node-meta')
+  if (all.length === 0) return undefined
+  const out: Record<string, string> = {}
+  for (const pair of all) {
+    const i = pair.indexOf(':')
+    if (i < 0) out[pair] = ''
+    else out[pair.slice(0, i)] = pair.slice(i + 1)
+  }
+  return out
+}
+
+export function nodeMetaMatches(meta: Record<string, string>, filters: Record<string, string> | undefined): boolean {
+  if (!filters) return true
+  for (const [k, v] of Object.entries(filters)) if (meta[k] !== v) return false
+  return true
+}
+
+/** Only the local datacenter is reachable (no WAN yet): other ?dc values fail as Consul's do. */
+export function checkDatacenter(req: HttpRequest, ctx: AgentContext, bodyDc?: string): void {
+  const dc = req.query.get('dc') || bodyDc
+  if (dc && dc !== ctx.config.datacenter) throw new HttpError(500, 'No path to datacenter')
+}
+
+/** The path remainder as a required name. */
+export function requiredName(p: RouteParams, what: string): string {
+  if (!p.rest) throw badRequest(`Missing ${what}`)
+  return p.rest
+}
+
+async function writeCommand(ctx: AgentContext, cmd: Parameters<AgentContext['apply']>[0]): Promise<void> {
+  const res = await ctx.apply(cmd)
+  if (res instanceof Error) throw toHttpError(res)
+}
+
+// ---- writes ---------------------------------------------------------------------------------
+
+/** PUT /v1/catalog/register: low-level registration of nodes, services and checks. */
+export async function register(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  const raw = parseJsonBody<unknown>(req.body)
+  const r = await guarded(() => parseRegisterRequest(raw))
+  checkDatacenter(req, ctx, r.Datacenter)
+  r.Datacenter = ctx.config.datacenter
+  await writeCommand(ctx, {type: 'register', req: r, now: ctx.env.clock.wallMs()})
+  return {json: true}
+}
+
+/** PUT /v1/catalog/deregister: a node, or one of its services or checks. */
+export async function deregister(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  const raw = parseJsonBody<unknown>(req.body)
+  const r = await guarded(() => parseDeregisterRequest(raw))
+  checkDatacenter(req, ctx)
+  await writeCommand(ctx, {type: 'deregister', req: r, now: ctx.env.clock.wallMs()})
+  return {json: true}
+}
+
+// ---- reads ----------------------------------------------------------------------------------
+
+/** GET /v1/catalog/datacenters: this datacenter only, until the WAN pool exists. */
+export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  return {json: [ctx.config.datacenter]}
+}
+
+/** GET /v1/catalog/nodes (?node-meta, ?filter, ?near accepted). */
+export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
+  const opts = ctx.queryOptions(req)
+  const meta = nodeMetaFilters(req)
+  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.nodes(ws), opts)
+  const rendered = value.filter((n) => nodeMetaMatches(n.Meta, meta)).map(renderNode)
+  return {json: applyFilter(rendered, opts.filter), meta: qm}
+}
+
+/** GET /v1/catalog/services: name → tags (?node-meta; ?filter runs on the instances). */
+export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
+  const opts = ctx.queryOptions(req)
+  const meta = nodeMetaFilters(req)
+  if (!meta && !opts.filter) {
+    const {value, meta: qm} = await ctx.read(req, (s, ws) => s.services(ws), opts)
+    return {json: Object.fromEntries(value), meta: qm}
+  }
+  // Filtering needs the instances: read every service's rows at the services index.
+  const {value, meta: qm} = await ctx.read(
+    req,
+    (s, ws) => {
+      const names = s.services(ws)
+      const rows = [...names.value.keys()].flatMap((name) => s.serviceNodes(name, undefined, undefined).value)
+      return {index: names.index, value: rows}
+    },
+    opts,
+  )
+  const kept = applyFilter(
+    value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)),
+    opts.filter,
+    renderServiceNode,
+  )
+  const out = new Map<string, Set<string>>()
+  for (const r of kept) {
+    const tags = out.get(r.Service.Service) ?? new Set<string>()
+    for (const t of r.Service.Tags) tags.add(t)
+    out.set(r.Service.Service, tags)
+  }
+  const json: Record<string, string[]> = {}
+  for (const name of [...out.keys()].sort()) json[name] = [...out.get(name)!].sort()
+  return {json, meta: qm}
+}
+
+/** GET /v1/catalog/service/:name (?tag repeatable, ?node-meta, ?filter, ?near accepted). */
+export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  const name = requiredName(p, 'service name')
+  checkDatacenter(req, ctx)
+  const opts = ctx.queryOptions(req)
+  const tags = req.query.getAll('tag')
+  const meta = nodeMetaFilters(req)
+  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.serviceNodes(name, tags.length ? tags : undefined, ws), opts)
+  const rendered = value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)).map(renderServiceNode)
+  return {json: applyFilter(rendered, opts.filter), meta: qm}
+}
+
+/** GET /v1/catalog/node/:node: the node and a map of its services (null when unknown). */
+export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  const name = requiredName(p, 'node name')
+  checkDatacenter(req, ctx)
+  const opts = ctx.queryOptions(req)
+  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.nodeServices(name, ws), opts)
+  if (!value) return {json: null, meta: qm}
+  const svcs = applyFilter(value.Services.map(renderNodeService), opts.filter)
+  return {json: {Node: renderNode(value.Node), Services: Object.fromEntries(svcs.map((s) => [s.ID, s]))}, meta: qm}
+}
+
+/** GET /v1/catalog/node-services/:node: the node and a list of its services. */
+export async function nodeServices(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  const name = requiredName(p, 'node name')
+  checkDatacenter(req, ctx)
+  const opts = ctx.queryOptions(req)
+  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.nodeServices(name, ws), opts)
+  if (!value) return {json: {Node: null, Services: []}, meta: qm}
+  return {json: {Node: renderNode(value.Node), Services: applyFilter(value.Services.map(renderNodeService), opts.filter)}, meta: qm}
+}
