@@ -1,7 +1,7 @@
 import {writeFileSync, rmSync} from 'node:fs'
 import {ConfigError} from './config/load.js'
 import {flagsToConfig, type AgentFlags} from './config/flags.js'
-import {buildRuntimeConfig, type RuntimeConfig} from './config/runtime.js'
+import {buildRuntimeConfig, type ConfigInput, type RuntimeConfig} from './config/runtime.js'
 import {createLogger, createNodeEnv} from './env/node.js'
 import type {Logger} from './env/types.js'
 import {createAgent} from './index.js'
@@ -31,15 +31,17 @@ export async function runAgentCommand(flags: AgentFlags): Promise<number> {
   let config: RuntimeConfig
   let warnings: string[]
   let notes: string[]
+  let input: ConfigInput
   try {
     const {raw, notes: n} = flagsToConfig(flags)
     notes = n
-    ;({config, warnings} = buildRuntimeConfig({
+    input = {
       dev: Boolean(flags.dev),
       configFiles: (flags['config-file'] as string[] | undefined) ?? [],
       configDirs: (flags['config-dir'] as string[] | undefined) ?? [],
       flags: raw,
-    }))
+    }
+    ;({config, warnings} = buildRuntimeConfig(input))
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`==> ${e.message}`)
@@ -51,7 +53,7 @@ export async function runAgentCommand(flags: AgentFlags): Promise<number> {
   const env = createNodeEnv(log)
   let agent: Awaited<ReturnType<typeof createAgent>>
   try {
-    agent = await createAgent(config, env)
+    agent = await createAgent(config, env, () => buildRuntimeConfig(input).config)
   } catch (e) {
     err(`==> Error starting agent: ${(e as Error).message}`)
     return 1

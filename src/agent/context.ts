@@ -6,6 +6,7 @@ import type {Indexed} from './http/blocking.js'
 import type {StateStore} from '../store/state/store.js'
 import type {WatchSet} from '../store/state/watch.js'
 import type {Command} from '../store/fsm/commands.js'
+import type {LocalAgent} from './local/index.js'
 
 /** A gossip member as /v1/agent/members renders it. */
 export interface MemberInfo {
@@ -28,6 +29,8 @@ export interface MemberInfo {
  * composition root (index.ts); handlers never reach into Raft or sockets directly.
  */
 export interface AgentContext {
+  /** The agent's own services and checks (anti-entropy keeps the catalog in step). */
+  local: LocalAgent
   config: RuntimeConfig
   env: Env
   log: Logger

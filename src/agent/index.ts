@@ -11,6 +11,7 @@ import {SessionTimers} from './server/session-timers.js'
 import {Leader} from './server/leader.js'
 import {makeReader} from './server/read.js'
 import {VERSION} from './version.js'
+import {createLocalAgent} from './local/index.js'
 import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
 import {dnsCatalog} from './server/dns-catalog.js'
 
@@ -28,7 +29,7 @@ export interface AgentHandle {
  * The composition root: the only place that picks implementations (SQLite or
  * in-memory Raft storage, real sockets) and wires the subsystems together.
  */
-export async function createAgent(config: RuntimeConfig, env: Env): Promise<AgentHandle> {
+export async function createAgent(config: RuntimeConfig, env: Env, rereadConfig: () => RuntimeConfig = () => config): Promise<AgentHandle> {
   const log = env.log
   const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
   const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
@@ -81,7 +82,9 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
   })
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
   const reader = makeReader(env, raft, queryDefaults)
+  const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, apply: (cmd) => raft.apply(cmd), state: () => raft.state})
   const ctx: AgentContext = {
+    local,
     config,
     env,
     log,
@@ -102,6 +105,11 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
     requestLeave: () => leaveCbs.forEach((cb) => cb()),
     reload: async () => {
       log.info('Reloading configuration...')
+      // Re-reads the same files and flags; only reloadable parts (services, checks,
+      // log level) take effect, as in Consul.
+      const next = rereadConfig()
+      log.setLevel(next.logLevel)
+      await local.reload(next)
     },
     sessionTimers,
   }
@@ -133,6 +141,7 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
         })
       }
       await leader.waitReady()
+      await local.start()
     },
     async leave() {
       log.info('Gracefully leaving')
@@ -140,6 +149,7 @@ export async function createAgent(config: RuntimeConfig, env: Env): Promise<Agen
     async shutdown() {
       log.info('Requesting shutdown')
       leader.stop()
+      await local.stop()
       sessionTimers.clearAll()
       await http?.close()
       await dns?.close()

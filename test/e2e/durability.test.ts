@@ -4,6 +4,9 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {startAgent} from '../helpers/agent.js'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json()
+
 async function putMany(url: string, prefix: string, n: number, concurrency: number) {
   let next = 0
   const acked: string[] = []
@@ -11,7 +14,7 @@ async function putMany(url: string, prefix: string, n: number, concurrency: numb
     for (let i = next++; i < n; i = next++) {
       const key = `${prefix}${String(i).padStart(5, '0')}`
       const r = await fetch(`${url}/v1/kv/${key}`, {method: 'PUT', body: `value-${i}`})
-      if ((await r.json()) === true) acked.push(key)
+      if ((await json(r)) === true) acked.push(key)
     }
   }))
   return acked
@@ -26,10 +29,10 @@ describe('durability', () => {
       expect(acked).toHaveLength(1000)
       await a.kill()
       const b = await startAgent({dataDir})
-      const keys: string[] = await (await fetch(`${b.url}/v1/kv/dur/?keys`)).json()
+      const keys: string[] = await json(fetch(`${b.url}/v1/kv/dur/?keys`))
       expect(keys).toHaveLength(1000)
       expect(new Set(keys)).toEqual(new Set(acked))
-      const [e] = await (await fetch(`${b.url}/v1/kv/dur/00999`)).json()
+      const [e] = await json(fetch(`${b.url}/v1/kv/dur/00999`))
       expect(Buffer.from(e.Value, 'base64').toString()).toBe('value-999')
       await b.stop()
     } finally {
@@ -45,14 +48,14 @@ describe('durability', () => {
       const a = await startAgent({dataDir, args: [`-config-dir=${cfg}`]})
       await putMany(a.url, 'snap/', 450, 8)
       await fetch(`${a.url}/v1/kv/snap/00001`, {method: 'DELETE'})
-      const stats = (await (await fetch(`${a.url}/v1/agent/self`)).json()).Stats.raft
+      const stats = (await json(fetch(`${a.url}/v1/agent/self`))).Stats.raft
       expect(Number(stats.last_snapshot_index)).toBeGreaterThan(0)
       await a.kill()
       const b = await startAgent({dataDir, args: [`-config-dir=${cfg}`]})
-      const keys: string[] = await (await fetch(`${b.url}/v1/kv/snap/?keys`)).json()
+      const keys: string[] = await json(fetch(`${b.url}/v1/kv/snap/?keys`))
       expect(keys).toHaveLength(449)
       expect(keys).not.toContain('snap/00001')
-      const [e] = await (await fetch(`${b.url}/v1/kv/snap/00449`)).json()
+      const [e] = await json(fetch(`${b.url}/v1/kv/snap/00449`))
       expect(Buffer.from(e.Value, 'base64').toString()).toBe('value-449')
       await b.stop()
     } finally {

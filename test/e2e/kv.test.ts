@@ -4,6 +4,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startAgent, waitFor, type RunningAgent} from '../helpers/agent.js'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json()
 let agent: RunningAgent
 const http = (path: string, init?: RequestInit) => fetch(agent.url + path, init)
 const put = (path: string, body?: string | Buffer) => http(path, {method: 'PUT', body})
@@ -20,13 +22,13 @@ afterAll(async () => {
 
 describe('KV API', () => {
   it('puts and gets with Consul field names, base64 values and X-Consul headers', async () => {
-    expect(await (await put('/v1/kv/app/config/db?flags=42', '{"host":"10.0.0.5"}')).json()).toBe(true)
+    expect(await json(put('/v1/kv/app/config/db?flags=42', '{"host":"10.0.0.5"}'))).toBe(true)
     const res = await http('/v1/kv/app/config/db')
     expect(res.status).toBe(200)
     expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(0)
     expect(res.headers.get('x-consul-knownleader')).toBe('true')
     expect(res.headers.get('x-consul-lastcontact')).toBe('0')
-    const [e] = await res.json()
+    const [e] = await json(res)
     expect(Object.keys(e).sort()).toEqual(['CreateIndex', 'Flags', 'Key', 'LockIndex', 'ModifyIndex', 'Value'])
     expect(e).toMatchObject({Key: 'app/config/db', Flags: 42, LockIndex: 0})
     expect(Buffer.from(e.Value, 'base64').toString()).toBe('{"host":"10.0.0.5"}')
@@ -39,24 +41,24 @@ describe('KV API', () => {
     await put('/v1/kv/list/a', '1')
     await put('/v1/kv/list/b/c', '2')
     await put('/v1/kv/list/b/d', '3')
-    const all = await (await http('/v1/kv/list/?recurse')).json()
+    const all = await json(http('/v1/kv/list/?recurse'))
     expect(all.map((e: {Key: string}) => e.Key)).toEqual(['list/a', 'list/b/c', 'list/b/d'])
-    expect(await (await http('/v1/kv/list/?keys')).json()).toEqual(['list/a', 'list/b/c', 'list/b/d'])
-    expect(await (await http('/v1/kv/list/?keys&separator=/')).json()).toEqual(['list/a', 'list/b/'])
+    expect(await json(http('/v1/kv/list/?keys'))).toEqual(['list/a', 'list/b/c', 'list/b/d'])
+    expect(await json(http('/v1/kv/list/?keys&separator=/'))).toEqual(['list/a', 'list/b/'])
     const missing = await http('/v1/kv/list/none')
     expect(missing.status).toBe(404)
     expect(Number(missing.headers.get('x-consul-index'))).toBeGreaterThan(0)
   })
 
   it('CAS: 0 creates only; a stale index fails; delete with cas and recurse', async () => {
-    expect(await (await put('/v1/kv/cas/x?cas=0', 'v1')).json()).toBe(true)
-    expect(await (await put('/v1/kv/cas/x?cas=0', 'v2')).json()).toBe(false)
-    const [e] = await (await http('/v1/kv/cas/x')).json()
-    expect(await (await put(`/v1/kv/cas/x?cas=${e.ModifyIndex}`, 'v3')).json()).toBe(true)
-    expect(await (await put(`/v1/kv/cas/x?cas=${e.ModifyIndex}`, 'v4')).json()).toBe(false)
-    expect(await (await http(`/v1/kv/cas/x?cas=1`, {method: 'DELETE'})).json()).toBe(false)
+    expect(await json(put('/v1/kv/cas/x?cas=0', 'v1'))).toBe(true)
+    expect(await json(put('/v1/kv/cas/x?cas=0', 'v2'))).toBe(false)
+    const [e] = await json(http('/v1/kv/cas/x'))
+    expect(await json(put(`/v1/kv/cas/x?cas=${e.ModifyIndex}`, 'v3'))).toBe(true)
+    expect(await json(put(`/v1/kv/cas/x?cas=${e.ModifyIndex}`, 'v4'))).toBe(false)
+    expect(await json(http(`/v1/kv/cas/x?cas=1`, {method: 'DELETE'}))).toBe(false)
     await put('/v1/kv/cas/y', 'y')
-    expect(await (await http('/v1/kv/cas/?recurse', {method: 'DELETE'})).json()).toBe(true)
+    expect(await json(http('/v1/kv/cas/?recurse', {method: 'DELETE'}))).toBe(true)
     expect((await http('/v1/kv/cas/?recurse')).status).toBe(404)
   })
 
@@ -64,9 +66,9 @@ describe('KV API', () => {
     await put('/v1/kv/race', '0')
     const wins: number[] = []
     for (let round = 0; round < 5; round++) {
-      const [e] = await (await http('/v1/kv/race')).json()
+      const [e] = await json(http('/v1/kv/race'))
       const results = await Promise.all(
-        Array.from({length: 20}, (_, i) => put(`/v1/kv/race?cas=${e.ModifyIndex}`, `r${round}w${i}`).then((r) => r.json())),
+        Array.from({length: 20}, (_, i) => put(`/v1/kv/race?cas=${e.ModifyIndex}`, `r${round}w${i}`).then(json)),
       )
       wins.push(results.filter((r) => r === true).length)
     }
@@ -85,24 +87,24 @@ describe('KV API', () => {
     await put('/v1/kv/block/k', 'b')
     const woke = await pending
     expect(Number(woke.headers.get('x-consul-index'))).toBeGreaterThan(Number(idx))
-    const [e] = await woke.json()
+    const [e] = await json(woke)
     expect(Buffer.from(e.Value, 'base64').toString()).toBe('b')
   })
 
   it('sessions lock keys; TTL expiry releases the lock', async () => {
-    const {ID} = await (await put('/v1/session/create', JSON.stringify({Name: 'lock-test', TTL: '1s', LockDelay: '0s'}))).json()
+    const {ID} = await json(put('/v1/session/create', JSON.stringify({Name: 'lock-test', TTL: '1s', LockDelay: '0s'})))
     expect(ID).toMatch(/^[0-9a-f-]{36}$/)
-    expect(await (await put(`/v1/kv/locks/leader?acquire=${ID}`, 'me')).json()).toBe(true)
-    const [held] = await (await http('/v1/kv/locks/leader')).json()
+    expect(await json(put(`/v1/kv/locks/leader?acquire=${ID}`, 'me'))).toBe(true)
+    const [held] = await json(http('/v1/kv/locks/leader'))
     expect(held).toMatchObject({Session: ID, LockIndex: 1})
-    const [info] = await (await http(`/v1/session/info/${ID}`)).json()
+    const [info] = await json(http(`/v1/session/info/${ID}`))
     expect(info).toMatchObject({ID, Name: 'lock-test', TTL: '1s', Behavior: 'release', Node: 'test-node'})
     // No renewals: the leader invalidates after 2×TTL and the lock is released.
     await waitFor(async () => {
-      const [e] = await (await http('/v1/kv/locks/leader')).json()
+      const [e] = await json(http('/v1/kv/locks/leader'))
       return e.Session === undefined
     }, 15_000)
-    expect(await (await http(`/v1/session/info/${ID}`)).json()).toEqual([])
+    expect(await json(http(`/v1/session/info/${ID}`))).toEqual([])
   })
 
   it('txn commits atomically and rolls back with per-op errors (409)', async () => {
@@ -113,7 +115,7 @@ describe('KV API', () => {
       {KV: {Verb: 'get', Key: 'txn/a'}},
     ]))
     expect(ok.status).toBe(200)
-    const body = await ok.json()
+    const body = await json(ok)
     expect(body.Errors).toBeNull()
     expect(body.Results).toHaveLength(3)
     expect(Buffer.from(body.Results[2].KV.Value, 'base64').toString()).toBe('1')
@@ -122,7 +124,7 @@ describe('KV API', () => {
       {KV: {Verb: 'cas', Key: 'txn/a', Value: b64('x'), Index: 1}},
     ]))
     expect(bad.status).toBe(409)
-    const err = await bad.json()
+    const err = await json(bad)
     expect(err.Results).toBeNull()
     expect(err.Errors[0].OpIndex).toBe(1)
     expect((await http('/v1/kv/txn/c')).status).toBe(404)
@@ -154,12 +156,12 @@ describe('KV API', () => {
   })
 
   it('serves status, self and members', async () => {
-    expect(await (await http('/v1/status/leader')).json()).toMatch(/:\d+$/)
-    expect(await (await http('/v1/status/peers')).json()).toHaveLength(1)
-    const self = await (await http('/v1/agent/self')).json()
+    expect(await json(http('/v1/status/leader'))).toMatch(/:\d+$/)
+    expect(await json(http('/v1/status/peers'))).toHaveLength(1)
+    const self = await json(http('/v1/agent/self'))
     expect(self.Config).toMatchObject({Datacenter: 'dc1', NodeName: 'test-node', Server: true})
     expect(self.Stats.raft.state).toBe('Leader')
-    const members = await (await http('/v1/agent/members')).json()
+    const members = await json(http('/v1/agent/members'))
     expect(members).toHaveLength(1)
     expect(members[0]).toMatchObject({Name: 'test-node', Status: 1, Tags: {role: 'consul', dc: 'dc1'}})
   })

@@ -41,6 +41,9 @@ export interface RuntimeConfig {
   enableScriptChecks: boolean
   enableLocalScriptChecks: boolean
   checkUpdateIntervalMs: number
+  aeIntervalMs?: number
+  checkReapIntervalMs?: number
+  checkDeregisterIntervalMinMs?: number
   discardCheckOutput: boolean
   /** Raw service/check definitions from config files (snake_case or PascalCase). */
   services: unknown[]
@@ -133,6 +136,9 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     enableScriptChecks: get('enable_script_checks', false),
     enableLocalScriptChecks: get('enable_local_script_checks', false),
     checkUpdateIntervalMs: dur('check_update_interval', '5m'),
+    aeIntervalMs: raw.ae_interval === undefined ? undefined : durationMs(raw.ae_interval),
+    checkReapIntervalMs: raw.check_reap_interval === undefined ? undefined : durationMs(raw.check_reap_interval),
+    checkDeregisterIntervalMinMs: raw.check_deregister_interval_min === undefined ? undefined : durationMs(raw.check_deregister_interval_min),
     discardCheckOutput: get('discard_check_output', false),
     services: get('services', []),
     checks: get('checks', []),

@@ -82,6 +82,7 @@ export class LocalAgent {
   private readonly nodeInfo: () => NodeInfo
   private reaper?: TimerHandle
   private started = false
+  private configLoaded = false
 
   constructor(private readonly d: LocalAgentDeps) {
     this.config = d.config
@@ -123,7 +124,7 @@ export class LocalAgent {
   /** Loads config-file and persisted registrations, starts checks, the reaper and anti-entropy. */
   async start(): Promise<void> {
     if (this.started) return
-    this.loadFromConfig()
+    if (!this.configLoaded) this.loadFromConfig()
     this.loadPersisted()
     this.started = true
     for (const r of this.runners.values()) r.start()
@@ -139,10 +140,15 @@ export class LocalAgent {
     this.state.stop()
   }
 
-  /** Registers the services and checks of the config files (throws DefinitionError on a bad one). */
+  /**
+   * Registers the services and checks of the config files; start() does it if not done
+   * before. Throws DefinitionError (bad definition) or LocalError (script checks off)
+   * without registering anything, so a composition root can fail fast before Raft starts.
+   */
   loadFromConfig(): void {
     const {services, checks} = parseConfigDefinitions(this.config.services, this.config.checks)
     this.validateScripts(services, checks, 'config')
+    this.configLoaded = true
     for (const s of services) this.addServiceInternal(s, 'config', {replaceExistingChecks: false})
     for (const c of checks) this.addCheckInternal(c, 'config')
   }

@@ -9,7 +9,6 @@ import {createLocalAgent, type LocalAgent, type RegistryConfig} from '../../../s
 import {Fsm, encodeCommand, type Command} from '../../../src/store/fsm/index.js'
 import {WatchSet} from '../../../src/store/state/watch.js'
 import type {Probers} from '../../../src/agent/checks/index.js'
-import './context-shim.js'
 
 export const NODE = 'node1'
 export const NODE_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'

@@ -1,6 +1,8 @@
 import type {AgentContext} from '../../context.js'
 import {renderCheckServiceNode, renderHealthCheck} from '../../services/api-shapes.js'
+import type {StateStore} from '../../../store/state/store.js'
 import type {CheckServiceNode} from '../../../store/state/types.js'
+import {WatchSet} from '../../../store/state/watch.js'
 import {badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {applyFilter, checkDatacenter, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
@@ -50,6 +52,44 @@ function allPassing(e: CheckServiceNode): boolean {
 }
 
 /**
+ * One discovery result shared by every request for the same service and tags while
+ * the catalog is unchanged: when a status flip wakes a thousand parked queries, the
+ * instances are read once and each distinct response body is rendered once (as a
+ * Buffer every socket writes without copying).
+ */
+interface Discovery {
+  /** Max index of the nodes, services and checks tables when this was read. */
+  version: number
+  /** Watch keys of the read, re-added to each waiter's watch set. */
+  keys: string[]
+  index: number
+  entries: CheckServiceNode[]
+  bodies: Map<string, Buffer>
+}
+
+const MAX_QUERIES_PER_STORE = 256
+const MAX_BODIES_PER_QUERY = 16
+const discoveries = new WeakMap<StateStore, Map<string, Discovery>>()
+
+function discover(s: StateStore, name: string, tags: string[], ws: WatchSet | undefined): {index: number; value: Discovery} {
+  let byKey = discoveries.get(s)
+  if (!byKey) discoveries.set(s, (byKey = new Map()))
+  const key = `${name.toLowerCase()}\u0000${tags.join('\u0000')}`
+  const version = s.maxIndex('nodes', 'services', 'checks')
+  let d = byKey.get(key)
+  if (!d || d.version !== version) {
+    const own = new WatchSet()
+    const r = s.checkServiceNodes(name, tags.length ? tags : undefined, own)
+    d = {version, keys: [...own.keys], index: r.index, entries: r.value, bodies: new Map()}
+    byKey.delete(key)
+    byKey.set(key, d)
+    if (byKey.size > MAX_QUERIES_PER_STORE) byKey.delete(byKey.keys().next().value!)
+  }
+  if (ws) for (const k of d.keys) ws.add(k)
+  return {index: d.index, value: d}
+}
+
+/**
  * GET /v1/health/service/:service — the discovery endpoint: instances with their node
  * and checks (?passing, ?tag repeatable, ?node-meta, ?filter, ?near accepted). One
  * shared watch per service name wakes every parked query on a status change.
@@ -61,9 +101,17 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const passing = passingOnly(req)
   const tags = req.query.getAll('tag')
   const metaFilter = nodeMetaFilters(req)
-  const {value, meta} = await ctx.read(req, (s, ws) => s.checkServiceNodes(name, tags.length ? tags : undefined, ws), opts)
-  const kept = value.filter((e) => (!passing || allPassing(e)) && nodeMetaMatches(e.Node.Meta, metaFilter))
-  return {json: applyFilter(kept.map(renderCheckServiceNode), opts.filter), meta}
+  const pretty = req.query.has('pretty')
+  const {value: d, meta} = await ctx.read(req, (s, ws) => discover(s, name, tags, ws), opts)
+  const bodyKey = JSON.stringify([passing, metaFilter ?? null, opts.filter ?? '', pretty])
+  let body = d.bodies.get(bodyKey)
+  if (!body) {
+    const kept = d.entries.filter((e) => (!passing || allPassing(e)) && nodeMetaMatches(e.Node.Meta, metaFilter))
+    const json = applyFilter(kept.map(renderCheckServiceNode), opts.filter)
+    body = Buffer.from(JSON.stringify(json, null, pretty ? 4 : undefined))
+    if (d.bodies.size < MAX_BODIES_PER_QUERY) d.bodies.set(bodyKey, body)
+  }
+  return {raw: body, contentType: 'application/json', meta}
 }
 
 /** GET /v1/health/state/:state — any | passing | warning | critical (?node-meta, ?filter). */
