@@ -2,6 +2,12 @@ import type {AgentContext} from '../context.js'
 import type {Logger} from '../env/types.js'
 import type {Raft} from './raft.js'
 import type {SessionTimers} from './session-timers.js'
+import {TombstoneGc} from './tombstone-gc.js'
+import type {TimerHandle} from '../env/types.js'
+
+/** Consul's tombstone_ttl and its GC granularity. */
+const TOMBSTONE_TTL_MS = 15 * 60_000
+const TOMBSTONE_GRANULARITY_MS = 30_000
 
 export interface LeaderDeps {
   ctx: AgentContext
@@ -21,6 +27,8 @@ export class Leader {
   private resolveReady!: () => void
   private stopped = false
   private unsubscribe?: () => void
+  private readonly gc = new TombstoneGc(TOMBSTONE_TTL_MS)
+  private gcTimer?: TimerHandle
 
   constructor(private readonly d: LeaderDeps) {
     this.ready = new Promise((r) => (this.resolveReady = r))
@@ -29,7 +37,7 @@ export class Leader {
   start(): void {
     this.unsubscribe = this.d.raft.node.onLeaderChange((isLeader) => {
       if (isLeader) void this.establish()
-      else this.d.sessionTimers.clearAll()
+      else this.revoke()
     })
     if (this.d.raft.isLeader()) void this.establish()
   }
@@ -37,6 +45,26 @@ export class Leader {
   stop(): void {
     this.stopped = true
     this.unsubscribe?.()
+    this.gcTimer?.cancel()
+  }
+
+  private revoke(): void {
+    this.d.sessionTimers.clearAll()
+    this.gcTimer?.cancel()
+    this.gcTimer = undefined
+    this.gc.reset()
+  }
+
+  /** Samples the tombstone index and reaps what has outlived tombstone_ttl (leader only). */
+  private startTombstoneGc(): void {
+    const {ctx, raft, log} = this.d
+    this.gcTimer?.cancel()
+    this.gcTimer = ctx.env.timers.every(TOMBSTONE_GRANULARITY_MS, () => {
+      const now = ctx.env.clock.nowMs()
+      this.gc.sample(now, raft.state.maxIndex('tombstones'))
+      const upTo = this.gc.due(now)
+      if (upTo > 0) void raft.apply({type: 'tombstone-reap', upTo}).catch((e) => log.warn('tombstone reap failed', {error: String(e)}))
+    })
   }
 
   /** Resolves once this server has led and registered itself (at most once per start). */
@@ -74,6 +102,7 @@ export class Leader {
         },
       })
       for (const s of raft.state.sessionList().value) if (s.TTL) sessionTimers.reset(s.ID, s.TTL)
+      this.startTombstoneGc()
       log.info('cluster leadership acquired; node registered', {node: ctx.config.nodeName})
       this.resolveReady()
     } catch (e) {

@@ -10,6 +10,8 @@ export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Rep
   const c = ctx.config
   const member = ctx.members(false).find((m) => m.Name === c.nodeName)
   const mem = process.memoryUsage()
+  const checks = ctx.local.checks()
+  const count = (type: string) => String(checks.filter((x) => x.Type === type).length)
   return {
     json: {
       Config: {
@@ -52,7 +54,7 @@ export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Rep
       Coord: null,
       Member: member ?? null,
       Stats: {
-        agent: {check_monitors: '0', check_ttls: '0', checks: '0', services: '0'},
+        agent: {check_monitors: count('script'), check_ttls: count('ttl'), checks: String(checks.length), services: String(ctx.local.services().length)},
         build: {prerelease: '', revision: 'dc', version: VERSION},
         consul: {
           bootstrap: String(c.bootstrap),
