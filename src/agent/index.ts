@@ -11,12 +11,15 @@ import {SessionTimers} from './server/session-timers.js'
 import {Leader} from './server/leader.js'
 import {makeReader} from './server/read.js'
 import {VERSION} from './version.js'
+import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
 import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
 import {dnsCatalog} from './server/dns-catalog.js'
 
 export interface AgentHandle {
   nodeId: string
+  /** "host:port" of the HTTP API once started (undefined when it is off). */
+  httpAddress(): string | undefined
   start(): Promise<void>
   /** Graceful leave (gossip arrives later: for now it stops serving writes first). */
   leave(): Promise<void>
@@ -29,7 +32,17 @@ export interface AgentHandle {
  * The composition root: the only place that picks implementations (SQLite or
  * in-memory Raft storage, real sockets) and wires the subsystems together.
  */
-export async function createAgent(config: RuntimeConfig, env: Env, rereadConfig: () => RuntimeConfig = () => config): Promise<AgentHandle> {
+/** Implementations the composition root would otherwise pick itself. */
+export interface AgentOverrides {
+  raftStore?: RaftStore
+}
+
+export async function createAgent(
+  config: RuntimeConfig,
+  env: Env,
+  rereadConfig: () => RuntimeConfig = () => config,
+  overrides: AgentOverrides = {},
+): Promise<AgentHandle> {
   const log = env.log
   const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
   const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
@@ -48,7 +61,7 @@ export async function createAgent(config: RuntimeConfig, env: Env, rereadConfig:
 
   // Parsed up front so a bad dns_config stops start-up before anything listens.
   const dnsConfig: DnsConfig = parseDnsConfig(config.dnsRaw as RawDnsConfig)
-  const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft')})
+  const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft'), store: overrides.raftStore})
   const leaveCbs: (() => void)[] = []
   const sessionTimers = new SessionTimers(env, (id) => {
     void raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).catch((e) => log.warn('session TTL invalidation failed', {session: id, error: String(e)}))
@@ -119,6 +132,7 @@ export async function createAgent(config: RuntimeConfig, env: Env, rereadConfig:
 
   return {
     nodeId,
+    httpAddress: () => http?.address,
     async start() {
       for (const n of notes) log.warn(n)
       await raft.start()

@@ -16,6 +16,8 @@ export interface RaftDeps {
   nodeId: string
   serverAddr: string
   log: Logger
+  /** Replaces the SQLite store (the simulator's memory store, fault-injecting wrappers). */
+  store?: RaftStore
 }
 
 /** A single server has no one to talk to; the TCP transport on :8300 arrives with multi-server Raft. */
@@ -33,7 +35,7 @@ export class Raft {
 
   constructor(private readonly deps: RaftDeps) {
     const {config, env, nodeId, log} = deps
-    this.store = SqliteRaftStore.open(config.dataDir ?? ':memory:', {wallMs: () => env.clock.wallMs()})
+    this.store = deps.store ?? SqliteRaftStore.open(config.dataDir ?? ':memory:', {wallMs: () => env.clock.wallMs()})
     const lone = config.bootstrap || config.bootstrapExpect === 1
     const tickMs = 100 * Math.max(1, config.raftMultiplier) / 5
     // A bootstrap snapshot carries membership only (no FSM bytes): nothing to restore.
