@@ -9,6 +9,7 @@
  */
 import {execFile, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import dgram from 'node:dgram'
 import net from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -121,6 +122,41 @@ async function tcpLoad(port: number, query: Buffer, clients: number): Promise<Pe
   return {qps: latencies.length / SECONDS, avgLatencyMs: avg, lost: 0, bytes}
 }
 
+/**
+ * Latency percentiles over UDP (dnsperf only reports the average): `clients` sockets,
+ * each with one query outstanding, for SECONDS. The query id tags each request.
+ */
+async function udpLatency(port: number, query: Buffer, clients: number): Promise<{qps: number; p50: number; p99: number}> {
+  const latencies: number[] = []
+  const deadline = performance.now() + SECONDS * 1000
+  await Promise.all(Array.from({length: clients}, (_, c) => new Promise<void>((resolve) => {
+    const sock = dgram.createSocket('udp4')
+    const q = Buffer.from(query)
+    let sentAt = 0
+    let id = c * 1000
+    const send = () => {
+      if (performance.now() > deadline) {
+        sock.close()
+        resolve()
+        return
+      }
+      id = (id + 1) & 0xffff
+      q.writeUInt16BE(id, 0)
+      sentAt = performance.now()
+      sock.send(q, port, '127.0.0.1')
+    }
+    sock.on('message', (m) => {
+      if (m.readUInt16BE(0) !== id) return
+      latencies.push(performance.now() - sentAt)
+      send()
+    })
+    send()
+  })))
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]
+  return {qps: latencies.length / SECONDS, p50: pct(0.5), p99: pct(0.99)}
+}
+
 async function serverThroughput(): Promise<void> {
   if (spawnSync('dnsperf', ['-h']).error) {
     console.log('\n(dnsperf not installed: skipping the server benchmark)')
@@ -150,6 +186,10 @@ async function serverThroughput(): Promise<void> {
           }
           const r = await dnsperf(server.port, file, mode, edns)
           console.log(`${String(n).padStart(5)} instances ${label.padEnd(14)} ${r.qps.toFixed(0).padStart(7)} q/s, avg latency ${r.avgLatencyMs.toFixed(3)} ms, lost ${r.lost}`)
+        }
+        for (const [label, type] of [['A', 'A'], ['SRV', 'SRV']] as const) {
+          const r = await udpLatency(server.port, queryPacket('web.service.consul', type), 8)
+          console.log(`${String(n).padStart(5)} instances ${(label + ' udp p99').padEnd(14)} ${r.qps.toFixed(0).padStart(7)} q/s, p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (node client, 8 sockets, 1 outstanding each)`)
         }
       } finally {
         await server.close()
