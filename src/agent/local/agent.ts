@@ -253,8 +253,11 @@ export class LocalAgent {
 
   /** /v1/agent/check/pass|warn|fail|update: a TTL check's new status and note. */
   updateTtl(id: string, status: CheckStatus, output: string): void {
+    // As Consul (vetCheckUpdateWithAuthorizer, then updateTTLCheck): an unknown check is a
+    // 404, a known non-TTL check a 500. Heartbeat clients re-register on the 404.
+    if (!this.state.check(id)) throw new LocalError(404, `Unknown check ID ${JSON.stringify(id)}. Ensure that the check ID is passed, not the check name.`)
     const r = this.runners.get(id)
-    if (!r || !isTtlRunner(r) || !this.state.check(id)) throw new LocalError(400, `CheckID ${JSON.stringify(id)} does not have associated TTL`)
+    if (!r || !isTtlRunner(r)) throw new LocalError(500, `CheckID ${JSON.stringify(id)} does not have associated TTL`)
     r.setStatus(status, output)
   }
 

@@ -1,7 +1,10 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import dgram from 'node:dgram'
+import net from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {seededRandom} from '../../../src/agent/env/prng.js'
 import {startAgent, waitFor, type RunningAgent} from '../../helpers/agent.js'
 import {dig, requireDig} from './dig.js'
 
@@ -73,6 +76,51 @@ describe('DNS against a live agent', () => {
       expect(r.status, name).toBe('NXDOMAIN')
       expect(r.authority[0]?.[3], name).toBe('SOA')
     }
+  })
+
+  it('survives a 10,000-packet malformed barrage over UDP and TCP, then answers correctly', async () => {
+    const rnd = seededRandom(4242)
+    const header = (id: number, qd: number, ar = 0) => {
+      const b = Buffer.alloc(12)
+      b.writeUInt16BE(id, 0)
+      b.writeUInt16BE(qd, 4)
+      b.writeUInt16BE(ar, 10)
+      return b
+    }
+    const valid = Buffer.concat([header(1, 1), Buffer.from([3, 119, 101, 98, 7, 115, 101, 114, 118, 105, 99, 101, 6, 99, 111, 110, 115, 117, 108, 0, 0, 1, 0, 1])])
+    const packet = (i: number): Buffer => {
+      switch (i % 5) {
+        case 0: return Buffer.from(rnd.bytes(rnd.int(600)))
+        case 1: return valid.subarray(0, rnd.int(valid.length)) // truncated
+        case 2: return Buffer.concat([header(i & 0xffff, 1), Buffer.from([0xc0, 12, 0, 1, 0, 1])]) // pointer loop
+        case 3: return Buffer.concat([header(i & 0xffff, 1, 9), valid.subarray(12)]) // lying counts
+        default: {
+          const b = Buffer.from(valid)
+          for (let k = 0; k < 3; k++) b[rnd.int(b.length)] = rnd.int(256)
+          return b
+        }
+      }
+    }
+    const sock = dgram.createSocket('udp4')
+    for (let i = 0; i < 10_000; i++) {
+      await new Promise<void>((res) => sock.send(packet(i), agent.dnsPort, '127.0.0.1', () => res()))
+    }
+    sock.close()
+    // TCP: bad length prefixes, half frames, garbage, then hang up.
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((res) => {
+        const c = net.connect(agent.dnsPort, '127.0.0.1', () => {
+          c.end(Buffer.concat([Buffer.from([0xff, 0xff]), packet(i)]))
+        })
+        c.on('close', () => res())
+        c.on('error', () => res())
+        c.setTimeout(2000, () => c.destroy())
+      })
+    }
+    const r = await dig(agent.dnsPort, 'web.service.consul', 'A')
+    expect(r.status).toBe('NOERROR')
+    expect(r.answer.length).toBeGreaterThanOrEqual(2)
+    expect((await fetch(`${agent.url}/v1/status/leader`)).status).toBe(200)
   })
 
   it('follows health changes in the catalog', async () => {

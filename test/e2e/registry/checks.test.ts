@@ -117,7 +117,7 @@ describe('response shapes over HTTP', () => {
       expect(r.text).toMatch(message)
     }
     const ttl = await call(agent, 'PUT', '/v1/agent/check/pass/unknown-check')
-    expect([ttl.status, ttl.text]).toEqual([400, 'CheckID "unknown-check" does not have associated TTL'])
+    expect([ttl.status, ttl.text]).toEqual([404, 'Unknown check ID "unknown-check". Ensure that the check ID is passed, not the check name.'])
     expect(Object.keys((await call(agent, 'GET', '/v1/agent/services')).json).sort()).toEqual(['db', 'web-1', 'worker'])
   })
 })

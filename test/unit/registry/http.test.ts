@@ -144,7 +144,7 @@ describe('agent service endpoints', () => {
     expect(dup.text).toMatch(/ID "web-1" is already registered with name "web"/)
     expect((await h.call('GET', '/v1/agent/service/web-1')).json.Service).toBe('web')
     const ttl = await h.call('PUT', '/v1/agent/check/pass/nope')
-    expect([ttl.status, ttl.text]).toEqual([400, 'CheckID "nope" does not have associated TTL'])
+    expect([ttl.status, ttl.text]).toEqual([404, 'Unknown check ID "nope". Ensure that the check ID is passed, not the check name.'])
   })
 
   it('blocks on ?hash until the service changes', async () => {

@@ -256,7 +256,12 @@ describe('local agent and anti-entropy', () => {
     expect(w.agent.service('web-1')?.Port).toBe(80)
     expect(() => w.agent.addService(svc({Name: 's', Check: {Args: ['/bin/true'], Interval: '10s'}}))).toThrow(/Scripts are disabled/)
     expect(w.agent.service('s')).toBeUndefined()
-    expect(() => w.agent.updateTtl('nope', 'passing', '')).toThrow(/CheckID "nope" does not have associated TTL/)
+    // Consul: an unknown check is a 404; a known check without a TTL a 500.
+    const ttlErr = (id: string) => { try { w.agent.updateTtl(id, 'passing', ''); return undefined } catch (e) { return e as LocalError } }
+    expect([ttlErr('nope')?.status, ttlErr('nope')?.message]).toEqual([404, 'Unknown check ID "nope". Ensure that the check ID is passed, not the check name.'])
+    w.agent.setNodeMaintenance(true, '')
+    expect([ttlErr('_node_maintenance')?.status, ttlErr('_node_maintenance')?.message]).toEqual([500, 'CheckID "_node_maintenance" does not have associated TTL'])
+    w.agent.setNodeMaintenance(false, '')
     expect(() => w.agent.addCheck({...parseCheckDefinition({Name: 'c', TTL: '5s', ServiceID: 'ghost'})!, id: 'c'})).toThrow(/ServiceID "ghost" does not exist/)
     expect(() => w.agent.setServiceMaintenance('ghost', true, '')).toThrow(/No service registered/)
   })
