@@ -69,8 +69,6 @@ export async function runAgentCommand(flags: AgentFlags): Promise<number> {
     return 1
   }
   if (config.pidFile) writeFileSync(config.pidFile, `${process.pid}`, {mode: 0o600})
-  log.info('Agent started; ready')
-
   return await new Promise<number>((resolve) => {
     let stopping = false
     const stop = async (why: string, leave: boolean) => {
@@ -93,5 +91,8 @@ export async function runAgentCommand(flags: AgentFlags): Promise<number> {
     process.on('SIGTERM', () => void stop('signal: terminated', config.leaveOnTerminate))
     process.on('SIGHUP', () => void agent.reload().catch((e) => log.error('reload failed', {error: String(e)})))
     agent.onLeave(() => void stop('leave request', false))
+    // Only now: a supervisor that signals the moment it reads this line must find
+    // the handlers in place.
+    log.info('Agent started; ready')
   })
 }

@@ -1,6 +1,9 @@
 import {EventEmitter} from 'node:events'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import Consul from 'consul'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startAgent, waitFor, type RunningAgent} from '../../helpers/agent.js'
@@ -19,6 +22,7 @@ let agent: RunningAgent
 let consul: Consul
 let web: Server
 let webPort = 0
+let cfgDir = ''
 const NODE = 'test-node'
 
 beforeAll(async () => {
@@ -29,7 +33,10 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve))
   webPort = (web.address() as AddressInfo).port
-  agent = await startAgent()
+  // A 1s minimum session TTL lets the TTL-expiry test finish in about two seconds.
+  cfgDir = mkdtempSync(join(tmpdir(), 'dc-compat-cfg-'))
+  writeFileSync(join(cfgDir, 'session.json'), JSON.stringify({session_ttl_min: '1s'}))
+  agent = await startAgent({args: [`-config-dir=${cfgDir}`]})
   const port = Number(agent.httpAddr.split(':').pop())
   consul = new Consul({host: '127.0.0.1', port})
 })
@@ -38,6 +45,7 @@ afterAll(async () => {
   consul?.destroy()
   await agent?.stop()
   agent?.cleanup()
+  if (cfgDir) rmSync(cfgDir, {recursive: true, force: true})
   await new Promise<void>((resolve) => (web ? web.close(() => resolve()) : resolve()))
 })
 
@@ -103,6 +111,17 @@ describe('node-consul: KV', () => {
     expect(await c().kv.keys('tree/')).toEqual(['tree/a', 'tree/e/f/g'])
     expect(await c().kv.del({key: 'tree/', recurse: true})).toBe(true)
     expect(await c().kv.get({key: 'tree/', recurse: true})).toBeUndefined()
+  })
+
+  it('keys with spaces, unicode and URL metacharacters round-trip', async () => {
+    const keys = ['odd/with space', 'odd/ünïcødé/ключ', 'odd/q?x=1&y#frag', 'odd/100%/plus+sign']
+    for (const k of keys) expect(await c().kv.set(k, `v:${k}`)).toBe(true)
+    for (const k of keys) {
+      const e = await c().kv.get(k)
+      expect([e.Key, e.Value]).toEqual([k, `v:${k}`])
+    }
+    expect(await c().kv.keys('odd/')).toEqual([...keys].sort())
+    expect(await c().kv.del({key: 'odd/', recurse: true})).toBe(true)
   })
 
   it('check-and-set via the cas option, for set and delete', async () => {
@@ -181,9 +200,13 @@ describe('node-consul: sessions', () => {
     expect(err).toBeInstanceOf(Error)
     expect(err.statusCode).toBe(404)
     expect(err.message).toBe(`Session id '${missing}' not found`)
-    const bad = await c().session.create({ttl: '1s'}).catch((e: Any) => e)
+    // Below session_ttl_min (1s here). dc answers 400; Consul's RPC layer answers 500
+    // (docs/compatibility.md); node-consul rejects either way.
+    const bad = await c().session.create({ttl: '500ms'}).catch((e: Any) => e)
+    expect(bad).toBeInstanceOf(Error)
     expect(bad.statusCode).toBe(400)
-    expect(bad.message).toContain("Invalid Session TTL '1s'")
+    expect(bad.message).toContain('Invalid Session TTL')
+    expect((await c().session.list()).some((x: Any) => x.TTL === '500ms')).toBe(false)
   })
 
   it('a session bound to node checks is listed for that node', async () => {
@@ -192,6 +215,17 @@ describe('node-consul: sessions', () => {
     expect(info.NodeChecks).toEqual(['serfHealth'])
     expect((await c().session.node(NODE)).map((s: Any) => s.ID)).toContain(ID)
     await c().session.destroy(ID)
+  })
+
+  it('a lock is released when its session TTL runs out without renewal', async () => {
+    const {ID} = await c().session.create({name: 'short', ttl: '1s', lockdelay: '0s'})
+    expect(await c().kv.set({key: 'ttl/lock', value: 'held', acquire: ID})).toBe(true)
+    expect((await c().kv.get('ttl/lock')).Session).toBe(ID)
+    // Consul invalidates an unrenewed session after at most twice its TTL.
+    await waitFor(async () => (await c().session.info(ID)) === undefined, 8_000)
+    const after = await c().kv.get('ttl/lock')
+    expect(after.Session).toBeUndefined()
+    expect(after.Value).toBe('held')
   })
 
   it('destroying a session releases its locks (release) or deletes its keys (delete)', async () => {
@@ -254,9 +288,8 @@ describe('node-consul: agent', () => {
       const bad = all['service:api-bad']
       return ok?.Status === 'passing' && bad?.Status === 'critical' && bad.Output ? all : undefined
     }, 10_000)
-    expect(checks['service:api-ok'].Output).toContain('200')
-    expect(checks['service:api-ok'].Output).toContain('all good')
-    expect(checks['service:api-bad'].Output).toContain('500')
+    expect(checks['service:api-ok'].Output).toBe(`HTTP GET http://127.0.0.1:${webPort}/ok: 200 OK Output: all good`)
+    expect(checks['service:api-bad'].Output).toBe(`HTTP GET http://127.0.0.1:${webPort}/bad: 500 Internal Server Error Output: broken`)
     expect(checks['service:api-ok'].Type).toBe('http')
   })
 
@@ -286,7 +319,7 @@ describe('node-consul: agent', () => {
       return all['multi-tcp']?.Status === 'passing' ? all : undefined
     }, 10_000)
     expect(checks['multi-ttl']).toMatchObject({Name: 'ttl probe', Status: 'passing', ServiceID: 'multi', Type: 'ttl'})
-    expect(checks['multi-tcp']).toMatchObject({Name: 'tcp probe', ServiceID: 'multi', Type: 'tcp'})
+    expect(checks['multi-tcp']).toMatchObject({Name: 'tcp probe', ServiceID: 'multi', Type: 'tcp', Output: `TCP connect 127.0.0.1:${webPort}: Success`})
     await c().agent.service.deregister('multi')
   })
 
@@ -310,11 +343,21 @@ describe('node-consul: agent', () => {
     expect((await c().agent.check.list())._node_maintenance).toBeUndefined()
   })
 
-  it('a check update on an unknown check is an error', async () => {
+  it('a TTL update of an unknown check is a 404, of a non-TTL check a 500 (as Consul)', async () => {
+    // Heartbeat loops re-register their service when Consul answers 404 here.
     const err = await c().agent.check.pass('no-such-check').catch((e: Any) => e)
     expect(err).toBeInstanceOf(Error)
-    expect([404, 500]).toContain(err.statusCode)
-    expect(err.message).toContain('no-such-check')
+    expect(err.statusCode).toBe(404)
+    // node-consul uses a short text/plain body as the message; this one is longer.
+    expect(err.response.body).toBe('Unknown check ID "no-such-check". Ensure that the check ID is passed, not the check name.')
+    const notTtl = await c().agent.check.pass('service:api-ok').catch((e: Any) => e)
+    expect(notTtl.statusCode).toBe(500)
+    expect(notTtl.message).toBe('CheckID "service:api-ok" does not have associated TTL')
+  })
+
+  it('reload keeps services registered through the API', async () => {
+    expect(await c().agent.reload()).toBeUndefined()
+    expect((await c().agent.service.list())['web-1']?.Service).toBe('web')
   })
 
   it('deregisters a service, its checks, and its catalog entry', async () => {
@@ -366,6 +409,10 @@ describe('node-consul: catalog', () => {
     const hc = await c().health.checks('ext-db')
     expect(hc).toHaveLength(1)
     expect(hc[0]).toMatchObject({Node: 'ext-node', CheckID: 'db-alive', Name: 'db alive', Status: 'passing', ServiceID: 'db-1'})
+    const byMeta = await c().catalog.service.nodes({service: 'ext-db', 'node-meta': ['rack:r1']})
+    expect(byMeta.map((e: Any) => [e.Node, e.ServiceID, e.NodeMeta.rack])).toEqual([['ext-node', 'db-1', 'r1']])
+    expect(await c().catalog.service.nodes({service: 'ext-db', 'node-meta': ['rack:r2']})).toEqual([])
+    expect((await c().catalog.node.list({'node-meta': ['rack:r1']})).map((n: Any) => n.Node)).toEqual(['ext-node'])
     // Deregister just the service first, then the node.
     await c().catalog.deregister({node: 'ext-node', serviceid: 'db-1'})
     expect((await c().catalog.node.services('ext-node')).Services).toEqual({})
@@ -474,6 +521,33 @@ describe('node-consul: blocking queries via watch', () => {
     } finally {
       watch.end()
       await c().agent.service.deregister('flip-1')
+    }
+  })
+
+  it('a watch on a missing key sees it created; a recursive watch sees the prefix change', async () => {
+    const single: unknown[] = []
+    const tree: string[][] = []
+    const errors: unknown[] = []
+    const w1 = c().watch({method: c().kv.get, options: {key: 'later/k', wait: '5s'}})
+    const w2 = c().watch({method: c().kv.get, options: {key: 'cfg/', recurse: true, wait: '5s'}})
+    w1.on('change', (data: Any) => single.push(data?.Value))
+    w2.on('change', (data: Any) => tree.push((data ?? []).map((e: Any) => `${e.Key}=${e.Value}`)))
+    for (const w of [w1, w2]) w.on('error', (e: unknown) => errors.push(e))
+    try {
+      await waitFor(() => single.length >= 1 && tree.length >= 1, 5_000)
+      expect(single).toEqual([undefined])
+      expect(tree).toEqual([[]])
+      await c().kv.set('later/k', 'now')
+      await waitFor(() => single.includes('now'), 5_000)
+      await c().kv.set('cfg/a', '1')
+      await waitFor(() => tree.some((t) => t.includes('cfg/a=1')), 5_000)
+      await c().kv.set('cfg/b', '2')
+      await waitFor(() => tree.some((t) => t.length === 2), 5_000)
+      expect(tree.at(-1)).toEqual(['cfg/a=1', 'cfg/b=2'])
+      expect(errors).toEqual([])
+    } finally {
+      w1.end()
+      w2.end()
     }
   })
 
