@@ -144,6 +144,8 @@ describe('KV API', () => {
       [put('/v1/session/create', JSON.stringify({TTL: '25h'})), 400, /Invalid Session TTL/],
       [put('/v1/session/create', JSON.stringify({TTL: '10 seconds'})), 400],
       [put('/v1/kv/x?cas=1&acquire=abc', 'x'), 400, /Conflicting/],
+      [http('/v1/kv/x?dc=nowhere'), 500, /No path to datacenter/],
+      [put('/v1/session/create?dc=nowhere', '{}'), 500, /No path to datacenter/],
     ]
     for (const [p, status, msg] of cases) {
       const r = await p

@@ -146,7 +146,8 @@ describe('node-consul: KV', () => {
     expect((await c().kv.get({key: 'opts/k', stale: true})).Value).toBe('v')
     expect((await c().kv.get({key: 'opts/k', dc: 'dc1'})).Value).toBe('v')
     const [res] = await c().kv.get({key: 'opts/k', ctx: withRes()})
-    const meta = Consul.parseQueryMeta(res) as Any
+    // parseQueryMeta is a runtime static that node-consul's typings omit.
+    const meta = (Consul as Any).parseQueryMeta(res)
     expect(BigInt(meta.LastIndex)).toBeGreaterThan(0n)
     expect(meta.KnownLeader).toBe(true)
     expect(meta.LastContact).toBe(0)
@@ -226,6 +227,21 @@ describe('node-consul: sessions', () => {
     const after = await c().kv.get('ttl/lock')
     expect(after.Session).toBeUndefined()
     expect(after.Value).toBe('held')
+  })
+
+  it('lock-delay blocks re-acquiring a lock right after its session is invalidated', async () => {
+    const {ID: a} = await c().session.create({name: 'slow', lockdelay: '15s'})
+    const {ID: b} = await c().session.create({name: 'next'})
+    expect(await c().kv.set({key: 'delay/lock', value: 'a', acquire: a})).toBe(true)
+    await c().session.destroy(a)
+    expect(await body(c().kv.set({key: 'delay/lock', value: 'b', acquire: b, ctx: withRes()}))).toBe(false)
+    // A zero lock-delay hands the lock over at once.
+    const {ID: z} = await c().session.create({name: 'quick', lockdelay: '0s'})
+    expect(await c().kv.set({key: 'delay/quick', value: 'z', acquire: z})).toBe(true)
+    await c().session.destroy(z)
+    expect(await c().kv.set({key: 'delay/quick', value: 'b', acquire: b})).toBe(true)
+    expect((await c().kv.get('delay/quick')).Session).toBe(b)
+    await c().session.destroy(b)
   })
 
   it('destroying a session releases its locks (release) or deletes its keys (delete)', async () => {
@@ -321,6 +337,28 @@ describe('node-consul: agent', () => {
     expect(checks['multi-ttl']).toMatchObject({Name: 'ttl probe', Status: 'passing', ServiceID: 'multi', Type: 'ttl'})
     expect(checks['multi-tcp']).toMatchObject({Name: 'tcp probe', ServiceID: 'multi', Type: 'tcp', Output: `TCP connect 127.0.0.1:${webPort}: Success`})
     await c().agent.service.deregister('multi')
+  })
+
+  it('registers address, tagged addresses and a check with deregister-after', async () => {
+    await c().agent.service.register({
+      name: 'edge',
+      id: 'edge-1',
+      address: '127.0.0.5',
+      port: 8443,
+      taggedaddresses: {lan: {address: '127.0.0.5', port: 8443}, wan: {address: '127.0.0.6', port: 443}},
+      check: {ttl: '30s', deregistercriticalserviceafter: '10m', status: 'warning'},
+    })
+    const svc = (await c().agent.service.list())['edge-1']
+    expect(svc).toMatchObject({Address: '127.0.0.5', Port: 8443})
+    expect(svc.TaggedAddresses).toEqual({lan: {Address: '127.0.0.5', Port: 8443}, wan: {Address: '127.0.0.6', Port: 443}})
+    expect((await c().agent.check.list())['service:edge-1'].Status).toBe('warning')
+    const [inst] = await waitFor(async () => {
+      const r = await c().catalog.service.nodes('edge')
+      return r.length ? r : undefined
+    })
+    expect(inst).toMatchObject({ServiceAddress: '127.0.0.5', ServicePort: 8443})
+    expect(inst.ServiceTaggedAddresses.wan).toEqual({Address: '127.0.0.6', Port: 443})
+    await c().agent.service.deregister('edge-1')
   })
 
   it('registers and deregisters a standalone check', async () => {
@@ -447,6 +485,11 @@ describe('node-consul: health', () => {
     })
     expect(passing[0].Service.ID).toBe('api-ok')
     expect(passing[0].Checks.every((h: Any) => h.Status === 'passing')).toBe(true)
+    // ?passing drops warning instances too.
+    await c().agent.check.warn('service:web-1')
+    await waitFor(async () => (await c().health.service({service: 'web', passing: true})).length === 0)
+    await c().agent.check.pass('service:web-1')
+    await waitFor(async () => (await c().health.service({service: 'web', passing: true})).length === 1)
   })
 
   it('service by tag, and with a filter expression', async () => {

@@ -3,6 +3,7 @@ import type {KVEntry} from '../../../store/state/types.js'
 import {HttpError, badRequest} from '../errors.js'
 import {flag, uintParam} from '../query-options.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {checkDatacenter} from './catalog.js'
 
 /** Consul's JSON shape of a KV entry (Value base64, null when empty). */
 export function renderEntry(e: KVEntry) {
@@ -37,6 +38,7 @@ function conflicting(req: HttpRequest, ...names: string[]) {
 }
 
 export async function kv(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
   const key = p.rest
   if (key !== '') validateKey(key)
   switch (req.method) {

@@ -4,6 +4,7 @@ import type {Session} from '../../../store/state/types.js'
 import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {parseJsonBody} from './json-body.js'
+import {checkDatacenter} from './catalog.js'
 
 const DEFAULT_LOCK_DELAY_NS = 15e9
 const MAX_TTL_MS = 86_400_000
@@ -29,6 +30,7 @@ function pick(body: Record<string, unknown>, ...names: string[]): unknown {
 }
 
 export async function create(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
   const body = req.body.length ? parseJsonBody<Record<string, unknown>>(req.body) : {}
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Request decode failed: body must be a JSON object')
   const ttlRaw = pick(body, 'TTL', 'ttl')
@@ -76,7 +78,8 @@ export async function create(req: HttpRequest, _p: RouteParams, ctx: AgentContex
   return {json: {ID: result}}
 }
 
-export async function destroy(_req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+export async function destroy(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
   await ctx.apply({type: 'session', op: 'destroy', session: {ID: p.rest}, now: ctx.env.clock.wallMs()})
   ctx.sessionTimers.clear(p.rest)
@@ -84,6 +87,7 @@ export async function destroy(_req: HttpRequest, p: RouteParams, ctx: AgentConte
 }
 
 export async function renew(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
   const {value} = await ctx.read(req, (s) => {
     return s.sessionGet(p.rest)
@@ -94,6 +98,7 @@ export async function renew(req: HttpRequest, p: RouteParams, ctx: AgentContext)
 }
 
 export async function info(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
   const {value, meta} = await ctx.read(req, (s, ws) => {
     const r = s.sessionGet(p.rest, ws)
@@ -103,6 +108,7 @@ export async function info(req: HttpRequest, p: RouteParams, ctx: AgentContext):
 }
 
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing node name')
   const {value, meta} = await ctx.read(req, (s, ws) => {
     return s.sessionsForNode(p.rest, ws)
@@ -111,6 +117,7 @@ export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext):
 }
 
 export async function list(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  checkDatacenter(req, ctx)
   const {value, meta} = await ctx.read(req, (s, ws) => {
     return s.sessionList(ws)
   })
