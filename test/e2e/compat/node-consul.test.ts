@@ -13,6 +13,8 @@ import {startAgent, waitFor, type RunningAgent} from '../../helpers/agent.js'
  * client. Every call below goes through node-consul's own request building and
  * response decoding against a real `bin/run.js agent`; nothing is stubbed.
  * Results are loosely typed: node-consul's typings describe only some shapes.
+ * One agent serves the file; tests run in order, and the catalog and health tests read
+ * the services the agent tests registered (web-1, api-ok, api-bad).
  */
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
