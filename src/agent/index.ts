@@ -1,5 +1,6 @@
 import type {RuntimeConfig} from './config/runtime.js'
-import type {AgentContext, MemberInfo} from './context.js'
+import type {AgentContext} from './context.js'
+import {localMember, startupNotes} from './member.js'
 import type {Env} from './env/types.js'
 import {advertiseAddress} from './address.js'
 import {loadNodeId} from './node-id.js'
@@ -10,7 +11,6 @@ import {Raft} from './server/raft.js'
 import {SessionTimers} from './server/session-timers.js'
 import {Leader} from './server/leader.js'
 import {makeReader} from './server/read.js'
-import {VERSION} from './version.js'
 import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
 import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
@@ -28,15 +28,15 @@ export interface AgentHandle {
   onLeave(cb: () => void): void
 }
 
-/**
- * The composition root: the only place that picks implementations (SQLite or
- * in-memory Raft storage, real sockets) and wires the subsystems together.
- */
 /** Implementations the composition root would otherwise pick itself. */
 export interface AgentOverrides {
   raftStore?: RaftStore
 }
 
+/**
+ * The composition root: the only place that picks implementations (SQLite or
+ * in-memory Raft storage, real sockets) and wires the subsystems together.
+ */
 export async function createAgent(
   config: RuntimeConfig,
   env: Env,
@@ -46,18 +46,10 @@ export async function createAgent(
   const log = env.log
   const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
   const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
-  // Said once the banner is out (in start()).
-  const notes: string[] = []
-  if (adv.note) notes.push(adv.note)
   const serverAddr = `${adv.address}:${config.ports.server > 0 ? config.ports.server : 8300}`
   if (!config.server) throw new Error('client mode needs LAN gossip to find servers, which arrives in a later dc version; start with -server (or -dev)')
-  if (config.bootstrapExpect > 1) notes.push(`bootstrap_expect = ${config.bootstrapExpect}: multi-server Raft over gossip is not implemented yet; this server will wait for peers that cannot arrive`)
-  for (const [what, on] of [['LAN gossip', config.ports.serfLan], ['WAN gossip', config.ports.serfWan], ['server RPC', config.ports.server]] as const) {
-    if (on !== -1) notes.push(`${what} listener not started: not implemented by dc yet`)
-  }
-  if (config.retryJoin.length) notes.push(`-join/-retry-join accepted (${config.retryJoin.join(', ')}), but LAN gossip is not implemented by dc yet; not joining`)
-  if (config.encrypt) notes.push('-encrypt accepted, but gossip encryption arrives with gossip in a later dc version')
-  if (config.ui) notes.push('web UI is not implemented by dc yet')
+  // Said once the banner is out (in start()).
+  const notes = startupNotes(config, adv.note)
 
   // Parsed up front so a bad dns_config stops start-up before anything listens.
   const dnsConfig: DnsConfig = parseDnsConfig(config.dnsRaw as RawDnsConfig)
@@ -66,32 +58,6 @@ export async function createAgent(
   const sessionTimers = new SessionTimers(env, (id) => {
     void raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).catch((e) => log.warn('session TTL invalidation failed', {session: id, error: String(e)}))
     log.info('session TTL expired; invalidated', {session: id})
-  })
-  const member = (): MemberInfo => ({
-    Name: config.nodeName,
-    Addr: adv.address,
-    Port: config.ports.serfLan > 0 ? config.ports.serfLan : 8301,
-    Tags: {
-      role: config.server ? 'consul' : 'node',
-      dc: config.datacenter,
-      segment: '',
-      id: nodeId,
-      vsn: '2',
-      vsn_min: '2',
-      vsn_max: '3',
-      build: `${VERSION}:dc`,
-      raft_vsn: '3',
-      port: String(config.ports.server > 0 ? config.ports.server : 8300),
-      ...(config.bootstrap ? {bootstrap: '1'} : {}),
-      ...(config.bootstrapExpect ? {expect: String(config.bootstrapExpect)} : {}),
-    },
-    Status: 1,
-    ProtocolMin: 1,
-    ProtocolMax: 5,
-    ProtocolCur: 2,
-    DelegateMin: 2,
-    DelegateMax: 5,
-    DelegateCur: 4,
   })
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
   const reader = makeReader(env, raft, queryDefaults)
@@ -114,7 +80,7 @@ export async function createAgent(
       stats: () => raft.stats(),
       configuration: () => raft.configuration(config.nodeName),
     },
-    members: (wan) => (wan ? [{...member(), Name: `${config.nodeName}.${config.datacenter}`, Port: config.ports.serfWan > 0 ? config.ports.serfWan : 8302}] : [member()]),
+    members: (wan) => [localMember(config, nodeId, adv.address, wan)],
     requestLeave: () => leaveCbs.forEach((cb) => cb()),
     reload: async () => {
       log.info('Reloading configuration...')
