@@ -461,7 +461,8 @@ export class RaftNode {
     if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
       try {
         const batch: PersistBatch = {entries: rd.entries}
-        if (!rd.mustSync) batch.sync = false
+        // Only a commit-index-only batch may skip the fsync; an installed snapshot must be durable.
+        if (!rd.mustSync && !rd.snapshot) batch.sync = false
         if (rd.hardState) batch.hardState = rd.hardState
         if (rd.snapshot) batch.snapshot = rd.snapshot
         this.store.persist(batch)

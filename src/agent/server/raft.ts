@@ -38,15 +38,7 @@ export class Raft {
     this.store = deps.store ?? SqliteRaftStore.open(config.dataDir ?? ':memory:', {wallMs: () => env.clock.wallMs()})
     const lone = config.bootstrap || config.bootstrapExpect === 1
     const tickMs = 100 * Math.max(1, config.raftMultiplier) / 5
-    // A bootstrap snapshot carries membership only (no FSM bytes): nothing to restore.
-    const fsm = {
-      apply: (index: number, term: number, data: Uint8Array) => this.fsm.apply(index, term, data),
-      snapshot: () => this.fsm.snapshot(),
-      restore: (data: Uint8Array, index: number, term: number) => {
-        if (data.length > 0) this.fsm.restore(data, index, term)
-      },
-    }
-    this.node = new RaftNode({env, store: this.store, fsm, transport: loneTransport}, {
+    this.node = new RaftNode({env, store: this.store, fsm: this.fsm, transport: loneTransport}, {
       id: nodeId,
       log,
       tickMs: Math.max(20, tickMs),

@@ -83,11 +83,15 @@ export class Fsm {
     return dump(this.#state)
   }
 
-  /** Replace the store with one built from a snapshot, then wake everyone parked on the old one. */
+  /**
+   * Replace the store with one built from a snapshot, then wake everyone parked on the
+   * old one. Empty data is the empty state (Raft's bootstrap snapshot carries only
+   * membership), as the raft Fsm contract says.
+   */
   restore(data: Uint8Array, index: number, term: number): void {
     let next: StateStore
     try {
-      next = restore(data)
+      next = data.length === 0 ? new StateStore() : restore(data)
     } catch (err) {
       throw new FsmError('restore', `failed to restore snapshot: ${(err as Error).message}`, {cause: err})
     }

@@ -113,6 +113,16 @@ describe('Fsm snapshot/restore', () => {
     expect(b.state.kvGet('after').entry!.CreateIndex).toBe(3)
   })
 
+  it('an empty snapshot (Raft bootstrap) restores the empty state and abandons the old store', () => {
+    const fsm = new Fsm()
+    fsm.apply(1, 1, enc({type: 'kv', op: 'set', entry: {Key: 'k'}, now: 0}))
+    const before = fsm.state
+    fsm.restore(new Uint8Array(0), 1, 1)
+    expect(fsm.state).not.toBe(before)
+    expect(before.abandoned).toBe(true)
+    expect(fsm.state.kvGet('k').entry).toBeUndefined()
+  })
+
   it('a bad snapshot is an FsmError and keeps the current store', () => {
     const fsm = new Fsm()
     const before = fsm.state
