@@ -40,8 +40,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<{server:
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, opts: HttpServerOptions) {
+  // Aborting builds a DOMException: only do it for a client that left before its answer.
   const ac = new AbortController()
-  res.on('close', () => ac.abort())
+  res.on('close', () => {
+    if (!res.writableFinished) ac.abort()
+  })
   let url: URL
   try {
     url = new URL(req.url ?? '/', 'http://agent')
