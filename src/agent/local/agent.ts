@@ -455,7 +455,7 @@ export class LocalAgent {
   }
 }
 
-/** The node registration the leader writes for itself (server/leader.ts), so the two never disagree. */
+/** This node's catalog record; server/leader.ts registers the same one, so the two never disagree. */
 export function defaultNodeInfo(config: RegistryConfig, nodeId: string, address: string): NodeInfo {
   return {
     ID: nodeId,

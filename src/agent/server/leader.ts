@@ -3,6 +3,7 @@ import type {Logger} from '../env/types.js'
 import type {Raft} from './raft.js'
 import type {SessionTimers} from './session-timers.js'
 import {TombstoneGc} from './tombstone-gc.js'
+import {defaultNodeInfo} from '../local/index.js'
 import type {TimerHandle} from '../env/types.js'
 
 /** Consul's tombstone_ttl and its GC granularity. */
@@ -78,12 +79,8 @@ export class Leader {
       await raft.apply({
         type: 'register',
         req: {
-          ID: ctx.nodeId,
-          Node: ctx.config.nodeName,
-          Address: this.d.nodeAddress,
-          Datacenter: ctx.config.datacenter,
-          TaggedAddresses: {lan: this.d.nodeAddress, lan_ipv4: this.d.nodeAddress, wan: this.d.nodeAddress, wan_ipv4: this.d.nodeAddress},
-          NodeMeta: {'consul-network-segment': '', ...ctx.config.nodeMeta},
+          // The same node record anti-entropy writes, so the two never disagree.
+          ...defaultNodeInfo(ctx.config, ctx.nodeId, this.d.nodeAddress),
           // Servers appear as the "consul" service (consul.service.consul), as in Consul.
           Service: {ID: 'consul', Service: 'consul', Port: ctx.config.ports.server > 0 ? ctx.config.ports.server : 8300, Tags: [], Meta: {}},
           Check: {
