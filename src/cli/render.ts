@@ -4,29 +4,33 @@
  * `consul members` or `consul kv get -detailed` work unchanged on dc.
  */
 import {Chalk} from 'chalk'
+import Table from 'cli-table3'
 
 export type Cell = string
 export type CellStyler = (text: string, col: number, row: number) => string
 
+/** Borderless cli-table3: no rules, no padding, two spaces between columns. */
+const BORDERLESS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+}
+
 /**
  * ryanuber/columnize as Consul configures it: each column padded to its widest
  * cell, joined by two spaces, the last cell unpadded, no trailing newline.
- * `style` decorates a cell after widths are measured, so colour codes never
- * shift the alignment.
+ * cli-table3 lays the columns out because it measures display width (wide
+ * characters) and ignores ANSI colour codes, so `style` may colour cells freely.
  */
 export function columnize(rows: readonly (readonly Cell[])[], style?: CellStyler): string {
-  const widths: number[] = []
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
-  return rows
-    .map((row, r) =>
-      row
-        .map((c, i) => {
-          const text = style ? style(c, i, r) : c
-          return i === row.length - 1 ? text : text + ' '.repeat(widths[i] - c.length) + '  '
-        })
-        .join(''),
-    )
-    .join('\n')
+  if (rows.length === 0) return ''
+  const styled = rows.map((row, r) => row.map((c, i) => (style ? style(c, i, r) : c)))
+  const width = Math.max(...rows.map((row) => row.length))
+  if (width <= 1) return styled.map((row) => row[0] ?? '').join('\n')
+  // Lay out every column but the last (padded, as columnize does), then append the last cell unpadded.
+  const table = new Table({chars: BORDERLESS, style: {'padding-left': 0, 'padding-right': 0, head: [], border: [], compact: true}})
+  table.push(...styled.map((row) => Array.from({length: width - 1}, (_, i) => row[i] ?? '')))
+  const lines = table.toString().split('\n')
+  return styled.map((row, r) => `${lines[r]}  ${row[width - 1] ?? ''}`).join('\n')
 }
 
 /**

@@ -20,6 +20,10 @@ describe('columnize (Consul layout)', () => {
     expect(out).toBe('A  B  C\nx     z')
   })
 
+  it('aligns by display width, so wide characters keep columns straight', () => {
+    expect(columnize([['名前', 'x'], ['ab', 'y']])).toBe('名前  x\nab    y')
+  })
+
   it('measures widths before styling so colour codes do not shift columns', () => {
     const style = makeStyle(true)
     const plain = columnize([['H', 'S'], ['n', 'alive']])
