@@ -106,11 +106,12 @@ export async function createAgent(
       if (config.ports.http !== -1) {
         const app = createApp(routes, ctx, {log: (m, f) => log.error(m, f)})
         const host = config.clientAddr.split(' ')[0]
-        http = await startHttpServer({host, port: config.ports.http, maxBodyBytes: Math.max(config.kvMaxValueSize, config.txnMaxReqLen) + 1024, handle: app})
+        http = await listening('HTTP', `${host}:${config.ports.http}`, '-http-port', () =>
+          startHttpServer({host, port: config.ports.http, maxBodyBytes: Math.max(config.kvMaxValueSize, config.txnMaxReqLen) + 1024, handle: app}))
         log.info(`HTTP server listening on ${http.address}`)
       }
       if (config.ports.dns !== -1) {
-        dns = await startDnsServer({
+        dns = await listening('DNS', `${config.clientAddr.split(' ')[0]}:${config.ports.dns}`, '-dns-port', () => startDnsServer({
           host: config.clientAddr.split(' ')[0],
           port: config.ports.dns,
           config: dnsConfig,
@@ -118,7 +119,7 @@ export async function createAgent(
           random: env.random,
           log: log.named('dns'),
           wallMs: () => env.clock.wallMs(),
-        })
+        }))
       }
       await leader.waitReady()
       await local.start()
@@ -140,5 +141,18 @@ export async function createAgent(
     onLeave(cb) {
       leaveCbs.push(cb)
     },
+  }
+}
+
+/** Binds a listener, turning "address in use" into a message that says what to do. */
+async function listening<T>(what: string, address: string, flag: string, bind: () => Promise<T>): Promise<T> {
+  try {
+    return await bind()
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') throw new Error(`${what} address ${address} is already in use (is another agent running?); pick another port with ${flag}, or 0 for any free port`)
+    if (code === 'EADDRNOTAVAIL') throw new Error(`${what} address ${address} is not an address of this machine; check -client`)
+    if (code === 'EACCES') throw new Error(`${what} address ${address}: permission denied (ports below 1024 need privileges); pick another port with ${flag}`)
+    throw e
   }
 }

@@ -61,6 +61,18 @@ describe('agent process', () => {
     expect(r.stderr).toMatch(/data_dir/)
   })
 
+  it('a port already in use stops start-up with a message that says what to do', async () => {
+    const a = await startAgent({})
+    const port = a.httpAddr.split(':')[1]
+    const r = spawnSync(process.execPath, [RUN_JS, 'agent', '-dev', `-http-port=${port}`, '-dns-port=-1'], {cwd: ROOT, encoding: 'utf8', timeout: 30_000})
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`HTTP address 127.0.0.1:${port} is already in use`)
+    expect(r.stderr).toContain('-http-port')
+    expect((await fetch(`${a.url}/v1/status/leader`)).status).toBe(200)
+    await a.stop()
+    a.cleanup()
+  })
+
   it('PUT /v1/agent/leave stops the agent gracefully', async () => {
     const a = await startAgent({})
     const exited = new Promise<number | null>((res) => a.proc.on('exit', (c) => res(c)))
