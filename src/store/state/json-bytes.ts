@@ -5,22 +5,27 @@
  */
 const TAG = '\u0000b64'
 
+/** The tagged JSON form of a byte array. */
+export function tagBytes(v: Uint8Array): {[TAG]: string} {
+  return {[TAG]: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}
+}
+
+/** A tagged byte array back to bytes; anything else is returned unchanged. */
+export function untagValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>
+    const b = o[TAG]
+    if (typeof b === 'string' && Object.keys(o).length === 1) return Uint8Array.from(Buffer.from(b, 'base64'))
+  }
+  return v
+}
+
 export function encodeJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v instanceof Uint8Array) return {[TAG]: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}
-    return v
-  })
+  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? tagBytes(v) : v))
 }
 
 export function decodeJson(text: string): unknown {
-  return JSON.parse(text, (_k, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>
-      const b = o[TAG]
-      if (typeof b === 'string' && Object.keys(o).length === 1) return Uint8Array.from(Buffer.from(b, 'base64'))
-    }
-    return v
-  })
+  return JSON.parse(text, (_k, v: unknown) => untagValue(v))
 }
 
 const encoder = new TextEncoder()

@@ -1,7 +1,7 @@
 import {pairKey, type ServiceRow} from './catalog-tables.js'
 import {StateError} from './errors.js'
 import type {LockDelay} from './delay.js'
-import {decodeJson, encodeJson, fromUtf8, utf8} from './json-bytes.js'
+import {encodeJson, fromUtf8, tagBytes, untagValue, utf8} from './json-bytes.js'
 import {StateStore} from './store.js'
 import type {HealthCheck, KVEntry, Node, Session, Tombstone} from './types.js'
 
@@ -25,6 +25,11 @@ interface Body {
   lockDelays: LockDelay[]
 }
 
+/** The KV entry with its value in json-bytes' tagged form (the same bytes encodeJson would write). */
+function taggedValue(e: KVEntry): KVEntry {
+  return {...e, Value: tagBytes(e.Value) as unknown as Uint8Array}
+}
+
 export function dump(store: StateStore): Uint8Array {
   const t = store.tables
   const body: Body = {
@@ -33,11 +38,13 @@ export function dump(store: StateStore): Uint8Array {
     services: t.services.all(),
     checks: t.checks.all(),
     sessions: t.sessions.list(),
-    kvs: [...t.kv.withPrefix('')],
+    kvs: [...t.kv.withPrefix('')].map(taggedValue),
     tombstones: t.tombstones.all(),
     lockDelays: t.delays.all(),
   }
-  const json = utf8(encodeJson(body))
+  // KV values are the only bytes in a dump; tagging them up front lets JSON.stringify
+  // run without a replacer callback (several times faster on large stores).
+  const json = utf8(JSON.stringify(body))
   const out = new Uint8Array(MAGIC.length + 1 + json.length)
   out.set(MAGIC, 0)
   out[MAGIC.length] = SNAPSHOT_VERSION
@@ -52,7 +59,9 @@ function parse(bytes: Uint8Array): Body {
   const version = bytes[MAGIC.length]
   if (version !== SNAPSHOT_VERSION) throw new StateError('invalid', `snapshot: unsupported version ${version}`)
   try {
-    return decodeJson(fromUtf8(bytes.subarray(MAGIC.length + 1))) as Body
+    const body = JSON.parse(fromUtf8(bytes.subarray(MAGIC.length + 1))) as Body
+    for (const e of body.kvs) (e as {Value: unknown}).Value = untagValue((e as {Value: unknown}).Value)
+    return body
   } catch (err) {
     throw new StateError('invalid', `snapshot: corrupt body: ${(err as Error).message}`)
   }
