@@ -40,6 +40,43 @@ describe('durability', () => {
     }
   })
 
+  it('kill -9 in the middle of concurrent writes: every acknowledged write survives', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dc-kill-mid-'))
+    try {
+      const a = await startAgent({dataDir})
+      const acked: string[] = []
+      let killed = false
+      let n = 0
+      const writer = async () => {
+        while (!killed) {
+          const key = `mid/${String(n++).padStart(6, '0')}`
+          try {
+            const r = await fetch(`${a.url}/v1/kv/${key}`, {method: 'PUT', body: `v-${key}`})
+            if (r.status === 200 && (await json(r)) === true) acked.push(key)
+          } catch {
+            return // the agent is gone: this write's outcome is unknown, which is allowed
+          }
+        }
+      }
+      const writers = Array.from({length: 16}, writer)
+      while (acked.length < 500) await new Promise((r) => setTimeout(r, 5))
+      killed = true
+      await a.kill()
+      await Promise.all(writers)
+      const b = await startAgent({dataDir})
+      const keys = new Set<string>(await json(fetch(`${b.url}/v1/kv/mid/?keys`)))
+      const lost = acked.filter((k) => !keys.has(k))
+      expect(lost).toEqual([])
+      // Nothing appears that was never sent.
+      for (const k of keys) expect(Number(k.slice(4))).toBeLessThan(n)
+      const sample = acked[acked.length - 1]
+      expect(await (await fetch(`${b.url}/v1/kv/${sample}?raw`)).text()).toBe(`v-${sample}`)
+      await b.stop()
+    } finally {
+      rmSync(dataDir, {recursive: true, force: true})
+    }
+  })
+
   it('restart after snapshot + log truncation restores every key', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dc-snap-'))
     const cfg = mkdtempSync(join(tmpdir(), 'dc-snap-cfg-'))
