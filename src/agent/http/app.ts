@@ -25,6 +25,13 @@ export function createApp<Ctx>(routes: Route<Ctx>[], ctx: Ctx, opts: {log?: (msg
   }
 
   return async function handle(req: HttpRequest): Promise<HttpResponse> {
+    const res = await dispatch(req)
+    // Consul (1.9+) sends this on every response, ACLs enabled or not; clients read it.
+    res.headers['x-consul-default-acl-policy'] = 'allow'
+    return res
+  }
+
+  async function dispatch(req: HttpRequest): Promise<HttpResponse> {
     const m = match(req.path)
     if (!m) return text(404, req.path === '/' ? 'Consul Agent' : '', req.path === '/' ? 200 : undefined)
     const {route, rest} = m

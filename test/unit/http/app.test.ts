@@ -22,6 +22,7 @@ describe('http app', () => {
     expect(r.headers['x-consul-index']).toBe('7')
     expect(r.headers['x-consul-knownleader']).toBe('true')
     expect(r.headers['x-consul-lastcontact']).toBe('0')
+    expect(r.headers['x-consul-default-acl-policy']).toBe('allow')
   })
   it('404 for unknown paths, 405 with Allow for wrong methods', async () => {
     expect((await app(req('GET', '/v1/nope'))).status).toBe(404)
