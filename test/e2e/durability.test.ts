@@ -80,7 +80,7 @@ describe('durability', () => {
   it('restart after snapshot + log truncation restores every key', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dc-snap-'))
     const cfg = mkdtempSync(join(tmpdir(), 'dc-snap-cfg-'))
-    writeFileSync(join(cfg, 'raft.json'), JSON.stringify({raft_snapshot_threshold: 100, raft_trailing_logs: 10}))
+    writeFileSync(join(cfg, 'raft.json'), JSON.stringify({raft_snapshot_threshold: 100, raft_trailing_logs: 10, raft_snapshot_interval: '10ms'}))
     try {
       const a = await startAgent({dataDir, args: [`-config-dir=${cfg}`]})
       await putMany(a.url, 'snap/', 450, 8)

@@ -56,6 +56,12 @@ export interface RaftNodeOptions {
   heartbeatTicks?: number
   /** Take a snapshot once this many entries were applied since the last one (default 16384). */
   snapshotThreshold?: number
+  /**
+   * Consul's raft_snapshot_interval: the threshold is checked at most once per interval
+   * (jittered between 1× and 2×), so a busy server dumps its state every 30–60 s rather
+   * than every `snapshotThreshold` entries. 0 (default) checks after every apply.
+   */
+  snapshotIntervalMs?: number
   /** Entries kept in the log behind a snapshot for slow followers (default 10240). */
   trailingLogs?: number
   /** Seeds the initial membership when the store is empty (every initial server passes the same voters). */
@@ -119,6 +125,8 @@ export class RaftNode {
   private readonly electionTicks: number
   private readonly heartbeatTicks: number
   private readonly snapshotThreshold: number
+  private readonly snapshotIntervalMs: number
+  private nextSnapshotCheckMs = 0
   private readonly trailingLogs: number
   private readonly requestTimeoutMs: number
   private readonly bootstrapVoters: NodeId[] | undefined
@@ -155,6 +163,7 @@ export class RaftNode {
     this.electionTicks = opts.electionTicks ?? 10
     this.heartbeatTicks = opts.heartbeatTicks ?? 1
     this.snapshotThreshold = opts.snapshotThreshold ?? 16384
+    this.snapshotIntervalMs = opts.snapshotIntervalMs ?? 0
     this.trailingLogs = opts.trailingLogs ?? 10240
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000
     this.bootstrapVoters = opts.bootstrap?.voters
@@ -544,6 +553,11 @@ export class RaftNode {
 
   private maybeSnapshot(): void {
     if (this.applied - this.snapshotIndex < this.snapshotThreshold) return
+    if (this.snapshotIntervalMs > 0) {
+      const now = this.env.clock.nowMs()
+      if (now < this.nextSnapshotCheckMs) return
+      this.nextSnapshotCheckMs = now + this.snapshotIntervalMs * (1 + this.env.random.float())
+    }
     const index = this.applied
     try {
       const data = this.fsm.snapshot()

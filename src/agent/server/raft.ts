@@ -43,6 +43,7 @@ export class Raft {
       log,
       tickMs: Math.max(20, tickMs),
       snapshotThreshold: config.raftSnapshotThreshold,
+      snapshotIntervalMs: config.raftSnapshotIntervalMs,
       trailingLogs: config.raftTrailingLogs,
       bootstrap: lone ? {voters: [nodeId]} : undefined,
     })

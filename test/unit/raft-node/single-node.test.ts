@@ -7,6 +7,7 @@ import {InstrumentedStore, MapFsm, VirtualTime, cmd, memoryLogger, tempDir} from
 
 interface Opts {
   snapshotThreshold?: number
+  snapshotIntervalMs?: number
   trailingLogs?: number
 }
 
@@ -122,6 +123,27 @@ describe('RaftNode, single voter on SQLite', () => {
       expect(b.fsm.applied.length).toBeGreaterThan(0)
       expect(b.fsm.applied[0]).toBeGreaterThan(snap.meta.index)
       b.close()
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('with raft_snapshot_interval, snapshots at most once per interval however fast entries arrive', async () => {
+    const {dir, cleanup} = tempDir()
+    const time = new VirtualTime()
+    try {
+      const a = single(time, dir, {snapshotThreshold: 20, snapshotIntervalMs: 30_000, trailingLogs: 5})
+      for (let i = 0; i < 30; i++) await time.settle(a.node.propose(cmd(`k${i}`, `v${i}`)))
+      const first = a.store.latestSnapshot()!.meta.index
+      expect(first).toBeGreaterThan(0)
+      // 200 more entries within the interval: no new snapshot, the log just grows.
+      for (let i = 30; i < 230; i++) await time.settle(a.node.propose(cmd(`k${i}`, `v${i}`)))
+      expect(a.store.latestSnapshot()!.meta.index).toBe(first)
+      // Past the (jittered, at most 2×) interval, the next apply snapshots again.
+      await time.advance(60_001)
+      await time.settle(a.node.propose(cmd('late', 'x')))
+      expect(a.store.latestSnapshot()!.meta.index).toBeGreaterThan(first + 200)
+      a.close()
     } finally {
       cleanup()
     }
