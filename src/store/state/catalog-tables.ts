@@ -126,7 +126,10 @@ export class CheckTable extends Table<HealthCheck> {
   }
 
   private sorted(keys: Set<string> | undefined): HealthCheck[] {
-    if (!keys) return []
+    if (!keys || keys.size === 0) return []
+    // Most (node, service) pairs hold one check: skip the copy-and-sort (health reads over
+    // thousands of instances call this twice per instance).
+    if (keys.size === 1) return [this.rows.get(keys.values().next().value as string)!]
     return [...keys].sort(compareKeys).map((k) => this.rows.get(k)!)
   }
 

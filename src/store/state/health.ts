@@ -124,7 +124,9 @@ export function checkServiceNodes(
     if (!hasTags(row.Service.Tags, tags)) continue
     const node = t.nodes.byName(row.Node)
     if (!node) throw new Error(`state store corrupt: service ${row.Service.ID} on missing node ${row.Node}`)
-    const checks = [...t.checks.forNodeService(row.Node, ''), ...t.checks.forNodeService(row.Node, row.Service.ID)]
+    const nodeChecks = t.checks.forNodeService(row.Node, '')
+    const svcChecks = t.checks.forNodeService(row.Node, row.Service.ID)
+    const checks = nodeChecks.length === 0 ? svcChecks : svcChecks.length === 0 ? nodeChecks : nodeChecks.concat(svcChecks)
     value.push({Node: node, Service: row.Service, Checks: checks})
   }
   return {index, value}
