@@ -121,7 +121,11 @@ export async function createAgent(
           wallMs: () => env.clock.wallMs(),
         }))
       }
-      await leader.waitReady()
+      // A lone voter is leader as soon as Raft starts: be ready only once it has
+      // registered itself. A server waiting for peers (bootstrap_expect > 1, or no
+      // bootstrap) serves at once and answers "No cluster leader" until one exists.
+      if (raft.isLeader()) await leader.waitReady()
+      else log.warn('no cluster leader yet: writes and default reads answer "No cluster leader" until one is elected')
       await local.start()
     },
     async leave() {

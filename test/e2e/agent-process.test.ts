@@ -73,6 +73,20 @@ describe('agent process', () => {
     a.cleanup()
   })
 
+  it('a server waiting for peers (-bootstrap-expect=3) is ready, says why writes fail, and serves stale reads', async () => {
+    const a = await startAgent({bootstrap: false, args: ['-bootstrap-expect=3']})
+    expect(a.output()).toMatch(/bootstrap_expect = 3/)
+    const put = await fetch(`${a.url}/v1/kv/x`, {method: 'PUT', body: '1'})
+    expect(put.status).toBe(500)
+    expect(await put.text()).toBe('No cluster leader')
+    expect(await (await fetch(`${a.url}/v1/status/leader`)).json()).toBe('')
+    const stale = await fetch(`${a.url}/v1/kv/x?stale`)
+    expect(stale.status).toBe(404)
+    expect(stale.headers.get('x-consul-knownleader')).toBe('false')
+    await a.stop()
+    a.cleanup()
+  })
+
   it('PUT /v1/agent/leave stops the agent gracefully', async () => {
     const a = await startAgent({})
     const exited = new Promise<number | null>((res) => a.proc.on('exit', (c) => res(c)))

@@ -33,6 +33,8 @@ export interface StartOptions {
   /** Start with -dev instead of -server -bootstrap -data-dir. */
   dev?: boolean
   dns?: boolean
+  /** false: a server without -bootstrap (e.g. with -bootstrap-expect=3, waiting for peers). */
+  bootstrap?: boolean
   env?: Record<string, string>
   timeoutMs?: number
 }
@@ -45,7 +47,7 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dc-agent-'))
   const base = opts.dev
     ? ['agent', '-dev']
-    : ['agent', '-server', '-bootstrap', `-data-dir=${dataDir}`]
+    : ['agent', '-server', ...(opts.bootstrap === false ? [] : ['-bootstrap']), `-data-dir=${dataDir}`]
   const args = [
     RUN_JS, ...base, '-node=test-node', '-client=127.0.0.1', '-bind=127.0.0.1',
     '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, '-serf-lan-port=-1', '-serf-wan-port=-1', '-server-port=-1',
