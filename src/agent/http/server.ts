@@ -55,17 +55,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, opts: HttpServer
   if (declared > opts.maxBodyBytes) {
     return send(res, tooLarge(declared, opts.maxBodyBytes), true)
   }
-  const chunks: Buffer[] = []
-  let size = 0
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length
-      if (size > opts.maxBodyBytes) return send(res, tooLarge(size, opts.maxBodyBytes), true)
-      chunks.push(chunk as Buffer)
-    }
-  } catch {
-    return // client went away mid-body
-  }
+  const body = await readBody(req, opts.maxBodyBytes)
+  if (body === 'aborted') return // client went away mid-body
+  if (typeof body === 'number') return send(res, tooLarge(body, opts.maxBodyBytes), true)
   let path: string
   try {
     path = decodeURIComponent(url.pathname)
@@ -80,13 +72,40 @@ async function serve(req: IncomingMessage, res: ServerResponse, opts: HttpServer
       path,
       query: url.searchParams,
       headers,
-      body: Buffer.concat(chunks),
+      body,
       signal: ac.signal,
     })
     send(res, out)
   } catch (e) {
     send(res, {status: 500, headers: {'content-type': 'text/plain'}, body: String((e as Error)?.message ?? e)})
   }
+}
+
+/**
+ * The request body, or its size so far once it passes `max`, or 'aborted'. Plain
+ * 'data'/'end' events: the async iterator costs several promise hops per request.
+ */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | number | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let done = false
+    const finish = (v: Buffer | number | 'aborted') => {
+      if (done) return
+      done = true
+      req.off('data', onData)
+      resolve(v)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > max) return finish(size)
+      chunks.push(chunk)
+    }
+    req.on('data', onData)
+    req.on('end', () => finish(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)))
+    req.on('error', () => finish('aborted'))
+    req.on('aborted', () => finish('aborted'))
+  })
 }
 
 function tooLarge(size: number, max: number): HttpResponse {
