@@ -401,13 +401,13 @@ export class RaftNode {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     const core = this.core!
-    const before = core.status().lastIndex
+    const before = core.tail().lastIndex
     try {
       propose()
     } catch (err) {
       return Promise.reject(this.mapCoreError(err))
     }
-    const {lastIndex: index, term} = core.status()
+    const {lastIndex: index, term} = core.tail()
     if (index !== before + 1) return Promise.reject(new RaftError('busy', 'proposal was not appended'))
     this.schedule()
     return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ import {MemoryRaftStore} from '../../../src/store/raft/memory-store.js'
 import {SqliteRaftStore} from '../../../src/store/raft/sqlite-store.js'
 import type {RaftStore} from '../../../src/store/raft/types.js'
 import type {RaftTransport} from '../../../src/agent/raft/transport.js'
-import {MapFsm, VirtualTime, cmd, memoryLogger} from './helpers.js'
+import {MapFsm, VirtualTime, cmd, memoryLogger, rejection} from './helpers.js'
 
 interface Member {
   id: NodeId
@@ -96,16 +96,6 @@ function three(extra: Partial<RaftNodeOptions> = {}): Cluster {
   c.add('n2', {bootstrap: {voters}, ...fast, ...extra})
   c.add('n3', {bootstrap: {voters}, ...fast, ...extra}, SqliteRaftStore.open(':memory:'))
   return c
-}
-
-async function rejection(p: Promise<unknown>): Promise<RaftError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(RaftError)
-    return err as RaftError
-  }
-  throw new Error('expected a rejection')
 }
 
 describe('RaftNode cluster over the memory transport', () => {

@@ -1,3 +1,5 @@
+import {expect} from 'vitest'
+import {RaftError} from '../../../src/agent/raft/node.js'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -183,4 +185,15 @@ export class InstrumentedStore implements RaftStore {
   compact(i: number) { this.inner.compact(i) }
   latestSnapshot() { return this.inner.latestSnapshot() }
   close() { this.inner.close() }
+}
+
+/** Awaits a promise that must reject with a RaftError, and returns that error. */
+export async function rejection(p: Promise<unknown>): Promise<RaftError> {
+  try {
+    await p
+  } catch (err) {
+    expect(err).toBeInstanceOf(RaftError)
+    return err as RaftError
+  }
+  throw new Error('expected a rejection')
 }

@@ -3,7 +3,7 @@ import {MemoryRaftHub} from '../../../src/agent/raft/transport-memory.js'
 import {RaftError, RaftNode, goDuration} from '../../../src/agent/raft/node.js'
 import {SqliteRaftStore} from '../../../src/store/raft/sqlite-store.js'
 import {createNodeEnv} from '../../../src/agent/env/node.js'
-import {InstrumentedStore, MapFsm, VirtualTime, cmd, memoryLogger, tempDir} from './helpers.js'
+import {InstrumentedStore, MapFsm, VirtualTime, cmd, memoryLogger, tempDir, rejection} from './helpers.js'
 
 interface Opts {
   snapshotThreshold?: number
@@ -26,16 +26,6 @@ function single(time: VirtualTime, dir: string, opts: Opts = {}) {
     store.close()
   }
   return {node, store, fsm, close}
-}
-
-async function rejection(p: Promise<unknown>): Promise<RaftError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(RaftError)
-    return err as RaftError
-  }
-  throw new Error('expected a rejection')
 }
 
 describe('RaftNode, single voter on SQLite', () => {

@@ -196,6 +196,11 @@ export class RawNode {
     for (const m of selfMsgs) this.raft.step(m)
   }
 
+  /** The last log index and the current term, without building a full status (per-proposal hot path). */
+  tail(): {lastIndex: number; term: number} {
+    return {lastIndex: this.raft.log.lastIndex(), term: this.raft.term}
+  }
+
   status(): Status {
     const r = this.raft
     const s: Status = {
