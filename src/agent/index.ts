@@ -56,8 +56,15 @@ export async function createAgent(
   const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft'), store: overrides.raftStore})
   const leaveCbs: (() => void)[] = []
   const sessionTimers = new SessionTimers(env, (id) => {
-    void raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).catch((e) => log.warn('session TTL invalidation failed', {session: id, error: String(e)}))
-    log.info('session TTL expired; invalidated', {session: id})
+    raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).then(
+      () => log.info('session TTL expired; invalidated', {session: id}),
+      (e) => {
+        // Not lost: re-arm from the replicated session so a later attempt invalidates it.
+        log.warn('session TTL invalidation failed; will retry', {session: id, error: String(e)})
+        const s = raft.state.sessionGet(id).value
+        if (s?.TTL && raft.isLeader()) sessionTimers.reset(id, s.TTL)
+      },
+    )
   })
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
   const reader = makeReader(env, raft, queryDefaults)

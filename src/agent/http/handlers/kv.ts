@@ -1,7 +1,7 @@
 import type {AgentContext} from '../../context.js'
 import type {KVEntry} from '../../../store/state/types.js'
 import {HttpError, badRequest} from '../errors.js'
-import {flag, uintParam} from '../query-options.js'
+import {uintParam} from '../query-options.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {checkDatacenter} from './catalog.js'
 
@@ -112,7 +112,8 @@ function requireSession(id: string): string {
 
 async function del(req: HttpRequest, key: string, ctx: AgentContext): Promise<Reply> {
   conflicting(req, 'recurse', 'cas')
-  const recurse = flag(req, 'recurse') || req.query.has('recurse')
+  // As in Consul, the parameter's presence means recurse, whatever its value.
+  const recurse = req.query.has('recurse')
   if (!recurse && key === '') throw badRequest('Missing key name')
   const now = ctx.env.clock.wallMs()
   if (req.query.has('cas')) {
