@@ -90,7 +90,7 @@ export async function runAgentCommand(flags: AgentFlags): Promise<number> {
     process.on('SIGINT', () => void stop('signal: interrupt', !config.skipLeaveOnInterrupt))
     process.on('SIGTERM', () => void stop('signal: terminated', config.leaveOnTerminate))
     process.on('SIGHUP', () => void agent.reload().catch((e) => log.error('reload failed', {error: String(e)})))
-    agent.onLeave(() => void stop('leave request', false))
+    agent.onLeave(() => void stop('leave request', true))
     // Only now: a supervisor that signals the moment it reads this line must find
     // the handlers in place.
     log.info('Agent started; ready')

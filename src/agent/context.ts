@@ -24,6 +24,22 @@ export interface MemberInfo {
   DelegateCur: number
 }
 
+/** Gossip as the HTTP API sees it (src/agent/gossip/agent-gossip.ts). */
+export interface GossipApi {
+  /** Members of the LAN pool, or the WAN pool; [] when that pool is off. */
+  members(wan: boolean): MemberInfo[]
+  /** This agent as a LAN member; undefined when LAN gossip is off. */
+  self(): MemberInfo | undefined
+  /** Joins through any of `addrs`; resolves with how many were contacted, rejects when none. */
+  join(addrs: string[], wan: boolean): Promise<number>
+  forceLeave(node: string, prune: boolean, wan: boolean): Promise<void>
+  keyring(op: 'install' | 'use' | 'remove' | 'list', key: string | undefined, relayFactor: number, localOnly: boolean): Promise<import('./gossip/pool.js').KeyringPoolResult[]>
+  stats(): {lan?: Record<string, string>; wan?: Record<string, string>}
+  /** Fires a Consul user event over LAN gossip; returns the event as /v1/event/fire answers it. */
+  fireEvent(p: import('./gossip/user-events.js').FireParams): import('./gossip/user-events.js').UserEvent
+  events: import('./gossip/user-events.js').UserEventBuffer
+}
+
 /**
  * What HTTP handlers (and other agent subsystems) may use. Built once by the
  * composition root (index.ts); handlers never reach into Raft or sockets directly.
@@ -58,7 +74,7 @@ export interface AgentContext {
     stats(): Record<string, string>
     configuration(): {Servers: {ID: string; Node: string; Address: string; Leader: boolean; Voter: boolean; ProtocolVersion: string}[]; Index: number}
   }
-  members(wan: boolean): MemberInfo[]
+  gossip: GossipApi
   /** The agent's own advertised address (node address in the catalog). */
   advertiseAddr: string
   /** Graceful leave, then the process exits. */

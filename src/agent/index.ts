@@ -1,6 +1,9 @@
 import type {RuntimeConfig} from './config/runtime.js'
 import type {AgentContext} from './context.js'
-import {localMember, startupNotes} from './member.js'
+import {startupNotes} from './startup-notes.js'
+import {AgentGossip, memberInfo} from './gossip/agent-gossip.js'
+import {UserEventBuffer, USER_EVENT_PREFIX, acceptsEvent, decodeUserEvent, encodeUserEvent, validateFire} from './gossip/user-events.js'
+import {MemberReconciler} from './server/reconcile-members.js'
 import type {Env} from './env/types.js'
 import {advertiseAddress} from './address.js'
 import {loadNodeId} from './node-id.js'
@@ -66,6 +69,27 @@ export async function createAgent(
       },
     )
   })
+  const events = new UserEventBuffer(env)
+  let reconciler: MemberReconciler | undefined
+  const gossip = new AgentGossip({
+    config, env, log: log.named('gossip'), nodeId, advertise: adv.address,
+    onLanEvent: (e) => {
+      if (e.type === 'user') {
+        if (!e.name.startsWith(USER_EVENT_PREFIX)) return
+        try {
+          const ev = decodeUserEvent(e.payload, e.ltime)
+          if (acceptsEvent(ev, config.nodeName, local.services())) {
+            events.add(ev)
+            log.info('Handling event', {name: ev.Name, id: ev.ID})
+          }
+        } catch (err) {
+          log.warn('dropped an undecodable user event', {error: String(err)})
+        }
+        return
+      }
+      if (e.type !== 'query') reconciler?.onMemberEvent(e.member, e.type === 'member-reap')
+    },
+  })
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
   const reader = makeReader(env, raft, queryDefaults)
   const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, apply: (cmd) => raft.apply(cmd), state: () => raft.state})
@@ -87,7 +111,23 @@ export async function createAgent(
       stats: () => raft.stats(),
       configuration: () => raft.configuration(config.nodeName),
     },
-    members: (wan) => [localMember(config, nodeId, adv.address, wan)],
+    gossip: {
+      members: (wan) => gossip.members(wan),
+      self: () => gossip.self(),
+      join: (addrs, wan) => gossip.join(addrs, wan),
+      forceLeave: (node, prune, wan) => gossip.forceLeave(node, prune, wan),
+      keyring: (op, key, relay, localOnly) => gossip.keyring(op, key, relay, localOnly),
+      stats: () => gossip.stats(),
+      fireEvent: (p) => {
+        validateFire(p)
+        if (!gossip.lan) throw new Error('LAN gossip is disabled (-serf-lan-port=-1): events cannot be sent')
+        const id = env.random.uuid()
+        const payload = encodeUserEvent(id, p)
+        gossip.lan.serf.userEvent(USER_EVENT_PREFIX + p.name, payload, false)
+        return {ID: id, Name: p.name, Payload: p.payload.length ? Buffer.from(p.payload).toString('base64') : null, NodeFilter: p.nodeFilter, ServiceFilter: p.serviceFilter, TagFilter: p.tagFilter, Version: 1, LTime: 0}
+      },
+      events,
+    },
     requestLeave: () => leaveCbs.forEach((cb) => cb()),
     reload: async () => {
       log.info('Reloading configuration...')
@@ -99,7 +139,12 @@ export async function createAgent(
     },
     sessionTimers,
   }
-  const leader = new Leader({ctx, raft, sessionTimers, nodeAddress: adv.address, log: log.named('leader')})
+  reconciler = new MemberReconciler({
+    raft, env, log: log.named('leader'), datacenter: config.datacenter,
+    serverPort: config.ports.server > 0 ? config.ports.server : 8300,
+    members: () => gossip.lan?.members() ?? [],
+  })
+  const leader = new Leader({ctx, raft, sessionTimers, nodeAddress: adv.address, log: log.named('leader'), reconciler})
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined
   let dns: DnsServer | undefined
 
@@ -108,6 +153,8 @@ export async function createAgent(
     httpAddress: () => http?.address,
     async start() {
       for (const n of notes) log.warn(n)
+      // Gossip first: a taken gossip port stops start-up before anything else listens.
+      await gossip.start()
       await raft.start()
       leader.start()
       if (config.ports.http !== -1) {
@@ -137,6 +184,9 @@ export async function createAgent(
     },
     async leave() {
       log.info('Gracefully leaving')
+      await gossip.leave()
+      // Consul keeps serving for leave_drain_time so in-flight requests finish.
+      if (config.leaveDrainTimeMs > 0 && config.server) await new Promise<void>((r) => env.timers.after(Math.min(config.leaveDrainTimeMs, 5000), r))
     },
     async shutdown() {
       log.info('Requesting shutdown')
@@ -146,6 +196,7 @@ export async function createAgent(
       await http?.close()
       await dns?.close()
       await raft.stop()
+      await gossip.stop()
       log.info('shutdown complete')
     },
     reload: () => ctx.reload(),

@@ -252,3 +252,27 @@ export interface AutopilotHealth {
 export function decodeValue(pair: Pick<KVPair, 'Value'>): Buffer {
   return pair.Value ? Buffer.from(pair.Value, 'base64') : Buffer.alloc(0)
 }
+
+/** One pool's answer in /v1/operator/keyring. */
+export interface KeyringResponse {
+  WAN: boolean
+  Datacenter: string
+  Segment: string
+  Partition?: string
+  Keys: Record<string, number>
+  PrimaryKeys?: Record<string, number>
+  NumNodes: number
+  Messages?: Record<string, string>
+}
+
+/** A Consul user event (/v1/event/fire and /v1/event/list); Payload is base64 or null. */
+export interface UserEvent {
+  ID: string
+  Name: string
+  Payload: string | null
+  NodeFilter: string
+  ServiceFilter: string
+  TagFilter: string
+  Version: number
+  LTime: number
+}

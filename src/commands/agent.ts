@@ -47,6 +47,8 @@ export default class Agent extends Command {
     'retry-join': Flags.string({description: 'Address to join, retried until it succeeds (repeatable)', multiple: true}),
     'retry-interval': Flags.string({description: 'Time between join attempts (default 30s)'}),
     'retry-max': Flags.integer({description: 'Maximum join attempts (0 = forever)'}),
+    'retry-interval-wan': Flags.string({description: 'Time between WAN join attempts (default 30s)'}),
+    'retry-max-wan': Flags.integer({description: 'Maximum WAN join attempts (0 = forever)'}),
     'join-wan': Flags.string({description: 'WAN address to join (repeatable)', multiple: true}),
     'retry-join-wan': Flags.string({description: 'WAN address to join, retried (repeatable)', multiple: true}),
     encrypt: Flags.string({description: 'Gossip encryption key (dc keygen)'}),

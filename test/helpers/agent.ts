@@ -50,7 +50,7 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
     : ['agent', '-server', ...(opts.bootstrap === false ? [] : ['-bootstrap']), `-data-dir=${dataDir}`]
   const args = [
     RUN_JS, ...base, '-node=test-node', '-client=127.0.0.1', '-bind=127.0.0.1',
-    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, '-serf-lan-port=-1', '-serf-wan-port=-1', '-server-port=-1',
+    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, '-serf-lan-port=0', '-serf-wan-port=0', '-server-port=-1',
     ...(opts.args ?? []),
   ]
   const proc = spawn(process.execPath, args, {

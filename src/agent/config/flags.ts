@@ -9,6 +9,7 @@ const SCALARS: Record<string, string> = {
   'advertise-wan': 'advertise_addr_wan', 'log-level': 'log_level', 'pid-file': 'pid_file',
   'retry-interval': 'retry_interval', 'retry-max': 'retry_max', encrypt: 'encrypt', domain: 'domain',
   'alt-domain': 'alt_domain', 'default-query-time': 'default_query_time', 'max-query-time': 'max_query_time',
+  'serf-lan-bind': 'serf_lan', 'serf-wan-bind': 'serf_wan', 'retry-interval-wan': 'retry_interval_wan', 'retry-max-wan': 'retry_max_wan',
 }
 const BOOLS: Record<string, string> = {
   server: 'server', bootstrap: 'bootstrap', 'log-json': 'log_json', ui: 'ui',
@@ -23,7 +24,6 @@ const PORTS: Record<string, string> = {
 const NOT_YET: Record<string, string> = {
   hcl: 'HCL fragments', 'log-file': 'log files', syslog: 'syslog', 'ui-dir': 'a custom UI directory',
   'raft-protocol': 'raft protocol selection', protocol: 'gossip protocol selection',
-  'serf-lan-bind': 'a separate LAN gossip bind', 'serf-wan-bind': 'a separate WAN gossip bind',
 }
 
 export function flagsToConfig(flags: AgentFlags): {raw: RawConfig; notes: string[]} {
@@ -37,8 +37,8 @@ export function flagsToConfig(flags: AgentFlags): {raw: RawConfig; notes: string
   const list = (f: string) => (flags[f] as string[] | undefined) ?? []
   if (list('join').length) raw.start_join = list('join')
   if (list('retry-join').length) raw.retry_join = list('retry-join')
-  const wan = [...list('join-wan'), ...list('retry-join-wan')]
-  if (wan.length) raw.retry_join_wan = wan
+  if (list('join-wan').length) raw.start_join_wan = list('join-wan')
+  if (list('retry-join-wan').length) raw.retry_join_wan = list('retry-join-wan')
   if (list('recursor').length) raw.recursors = list('recursor')
   if (list('node-meta').length) {
     const meta: Record<string, string> = {}

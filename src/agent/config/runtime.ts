@@ -25,7 +25,25 @@ export interface RuntimeConfig {
   retryJoin: string[]
   retryJoinWan: string[]
   retryIntervalMs: number
+  /** Join attempts before giving up (0 = forever). */
+  retryMax: number
+  retryIntervalWanMs: number
+  retryMaxWan: number
+  advertiseAddrWan: string
+  /** serf_lan / serf_wan: bind addresses of the gossip pools ('' = bind_addr). */
+  serfLanBind: string
+  serfWanBind: string
   encrypt?: string
+  encryptVerifyIncoming: boolean
+  encryptVerifyOutgoing: boolean
+  disableKeyringFile: boolean
+  rejoinAfterLeave: boolean
+  reconnectTimeoutMs: number
+  reconnectTimeoutWanMs: number
+  /** gossip_lan / gossip_wan overrides (ms and counts), already parsed. */
+  gossipLan: GossipOverrides
+  gossipWan: GossipOverrides
+  leaveDrainTimeMs: number
   ui: boolean
   raftSnapshotThreshold: number
   raftTrailingLogs: number
@@ -54,6 +72,15 @@ export interface RuntimeConfig {
   sources: string[]
   configFiles: string[]
   configDirs: string[]
+}
+
+export interface GossipOverrides {
+  gossipNodes?: number
+  gossipIntervalMs?: number
+  probeIntervalMs?: number
+  probeTimeoutMs?: number
+  retransmitMult?: number
+  suspicionMult?: number
 }
 
 export interface ConfigInput {
@@ -119,9 +146,24 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     logJson: get('log_json', false),
     pidFile: get<string | undefined>('pid_file', undefined),
     retryJoin: [...get<string[]>('start_join', []), ...get<string[]>('retry_join', [])],
-    retryJoinWan: get('retry_join_wan', []),
+    retryJoinWan: [...get<string[]>('start_join_wan', []), ...get<string[]>('retry_join_wan', [])],
     retryIntervalMs: dur('retry_interval', '30s'),
-    encrypt: get<string | undefined>('encrypt', undefined),
+    retryMax: get('retry_max', 0),
+    retryIntervalWanMs: dur('retry_interval_wan', '30s'),
+    retryMaxWan: get('retry_max_wan', 0),
+    advertiseAddrWan: get('advertise_addr_wan', ''),
+    serfLanBind: get('serf_lan', ''),
+    serfWanBind: get('serf_wan', ''),
+    encrypt: checkedKey(get<string | undefined>('encrypt', undefined)),
+    encryptVerifyIncoming: get('encrypt_verify_incoming', true),
+    encryptVerifyOutgoing: get('encrypt_verify_outgoing', true),
+    disableKeyringFile: get('disable_keyring_file', false),
+    rejoinAfterLeave: get('rejoin_after_leave', false),
+    reconnectTimeoutMs: dur('reconnect_timeout', '72h'),
+    reconnectTimeoutWanMs: dur('reconnect_timeout_wan', '72h'),
+    gossipLan: gossipOverrides(sub('gossip_lan'), 'gossip_lan'),
+    gossipWan: gossipOverrides(sub('gossip_wan'), 'gossip_wan'),
+    leaveDrainTimeMs: durationMs((sub('performance').leave_drain_time as string | undefined) ?? '5s'),
     ui: get('ui', dev) || Boolean(sub('ui_config').enabled),
     raftSnapshotThreshold: get('raft_snapshot_threshold', 16384),
     raftTrailingLogs: get('raft_trailing_logs', 10240),
@@ -151,4 +193,31 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
   if (config.raftSnapshotThreshold < 1) throw new ConfigError('invalid value for raft_snapshot_threshold: must be at least 1')
   if (config.kvMaxValueSize < 1) throw new ConfigError('invalid value for limits.kv_max_value_size: must be positive')
   return {config, warnings}
+}
+
+/** -encrypt must be base64 of an AES key; say so at start rather than at the first packet. */
+function checkedKey(v: string | undefined): string | undefined {
+  if (v === undefined || v === '') return undefined
+  const t = v.trim()
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(t) ? Buffer.from(t, 'base64') : undefined
+  if (!bytes) throw new ConfigError("invalid value for encrypt: not base64; generate a key with 'dc keygen'")
+  if (![16, 24, 32].includes(bytes.length)) throw new ConfigError(`invalid value for encrypt: decodes to ${bytes.length} bytes, a key must be 16, 24 or 32 bytes; generate one with 'dc keygen'`)
+  return t
+}
+
+function gossipOverrides(r: RawConfig, key: string): GossipOverrides {
+  const ms = (k: string) => (r[k] === undefined ? undefined : durationMs(r[k]))
+  const int = (k: string) => {
+    const v = r[k] as number | undefined
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new ConfigError(`invalid value for ${key}.${k}: must be a positive integer`)
+    return v
+  }
+  return {
+    gossipNodes: int('gossip_nodes'),
+    gossipIntervalMs: ms('gossip_interval'),
+    probeIntervalMs: ms('probe_interval'),
+    probeTimeoutMs: ms('probe_timeout'),
+    retransmitMult: int('retransmit_mult'),
+    suspicionMult: int('suspicion_mult'),
+  }
 }

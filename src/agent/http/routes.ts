@@ -3,6 +3,8 @@ import type {Route} from './types.js'
 import * as agent from './handlers/agent.js'
 import * as agentServices from './handlers/agent-services.js'
 import * as catalog from './handlers/catalog.js'
+import * as event from './handlers/event.js'
+import * as keyring from './handlers/keyring.js'
 import * as health from './handlers/health.js'
 import * as kv from './handlers/kv.js'
 import * as session from './handlers/session.js'
@@ -55,6 +57,9 @@ export const routes: Route<AgentContext>[] = [
   {path: '/v1/health/checks/', methods: GET, handler: health.checks},
   {path: '/v1/health/service/', methods: GET, handler: health.service},
   {path: '/v1/health/state/', methods: GET, handler: health.state},
+  // user events
+  {path: '/v1/event/fire/', methods: PUT, handler: event.fire},
+  {path: '/v1/event/list', methods: GET, handler: event.list},
   // kv, sessions, transactions
   {path: '/v1/kv/', methods: ['GET', 'PUT', 'DELETE'], handler: kv.kv},
   {path: '/v1/session/create', methods: PUT, handler: session.create},
@@ -68,4 +73,5 @@ export const routes: Route<AgentContext>[] = [
   {path: '/v1/status/leader', methods: GET, handler: status.leader},
   {path: '/v1/status/peers', methods: GET, handler: status.peers},
   {path: '/v1/operator/raft/configuration', methods: GET, handler: status.raftConfiguration},
+  {path: '/v1/operator/keyring', methods: ['GET', 'POST', 'PUT', 'DELETE'], handler: keyring.keyring},
 ]

@@ -5,6 +5,7 @@ import type {SessionTimers} from './session-timers.js'
 import {TombstoneGc} from './tombstone-gc.js'
 import {defaultNodeInfo} from '../local/index.js'
 import type {TimerHandle} from '../env/types.js'
+import type {MemberReconciler} from './reconcile-members.js'
 
 /** Consul's tombstone_ttl and its GC granularity. */
 const TOMBSTONE_TTL_MS = 15 * 60_000
@@ -16,12 +17,14 @@ export interface LeaderDeps {
   sessionTimers: SessionTimers
   nodeAddress: string
   log: Logger
+  /** Turns LAN gossip membership into catalog nodes and serfHealth checks while leader. */
+  reconciler?: MemberReconciler
 }
 
 /**
- * Work only the leader does: register its own node (with the serfHealth check, until
- * gossip drives it) in the catalog, and arm session TTL timers when leadership is
- * gained; drop the timers when it is lost.
+ * Work only the leader does: register its own node (with a passing serfHealth check:
+ * it is alive, it is running this), reconcile gossip members into the catalog, and
+ * arm session TTL timers when leadership is gained; drop the timers when it is lost.
  */
 export class Leader {
   private ready!: Promise<void>
@@ -47,9 +50,11 @@ export class Leader {
     this.stopped = true
     this.unsubscribe?.()
     this.gcTimer?.cancel()
+    this.d.reconciler?.stop()
   }
 
   private revoke(): void {
+    this.d.reconciler?.stop()
     this.d.sessionTimers.clearAll()
     this.gcTimer?.cancel()
     this.gcTimer = undefined
@@ -100,6 +105,7 @@ export class Leader {
       })
       for (const s of raft.state.sessionList().value) if (s.TTL) sessionTimers.reset(s.ID, s.TTL)
       this.startTombstoneGc()
+      this.d.reconciler?.start()
       log.info('cluster leadership acquired; node registered', {node: ctx.config.nodeName})
       this.resolveReady()
     } catch (e) {

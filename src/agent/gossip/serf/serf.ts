@@ -96,7 +96,7 @@ interface PendingQuery {
   result: QueryResult
   timer: TimerHandle
   resolve(r: QueryResult): void
-  onResponse?(from: string, payload: Uint8Array): void
+  onResponse?(from: string, payload: Uint8Array): boolean | void
 }
 
 /**
@@ -264,7 +264,8 @@ export class Serf {
   }
 
   /** Sends a query to the pool and collects answers until its timeout. */
-  query(name: string, payload: Uint8Array, p: QueryParams = {}, onResponse?: (from: string, payload: Uint8Array) => void): Promise<QueryResult> {
+  /** onResponse may return true to finish early (every expected answer is in). */
+  query(name: string, payload: Uint8Array, p: QueryParams = {}, onResponse?: (from: string, payload: Uint8Array) => boolean | void): Promise<QueryResult> {
     const timeoutMs = p.timeoutMs ?? this.defaultQueryTimeoutMs()
     const q: QueryMsg = {
       ltime: this.queryClock.time(),
@@ -585,7 +586,11 @@ export class Serf {
     }
     if (p.result.responses.has(r.from)) return
     p.result.responses.set(r.from, r.payload)
-    p.onResponse?.(r.from, r.payload)
+    if (p.onResponse?.(r.from, r.payload)) {
+      p.timer.cancel()
+      this.pending.delete(`${r.ltime}/${r.id}`)
+      p.resolve(p.result)
+    }
   }
 
   private localState(): Uint8Array {

@@ -4,11 +4,13 @@ import {VERSION} from '../../version.js'
 import {HttpError} from '../errors.js'
 import {flag} from '../query-options.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {applyFilter} from './catalog.js'
 
 /** GET /v1/agent/self: Config, DebugConfig, Member, Stats, Meta as Consul renders them. */
 export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
   const c = ctx.config
-  const member = ctx.members(false).find((m) => m.Name === c.nodeName)
+  const member = ctx.gossip.self()
+  const serf = ctx.gossip.stats()
   const mem = process.memoryUsage()
   const checks = ctx.local.checks()
   const count = (type: string) => String(checks.filter((x) => x.Type === type).length)
@@ -72,7 +74,8 @@ export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Rep
           heap_used_bytes: String(mem.heapUsed),
           rss_bytes: String(mem.rss),
         },
-        serf_lan: {members: String(ctx.members(false).length), encrypted: String(Boolean(c.encrypt))},
+        ...(serf.lan ? {serf_lan: serf.lan} : {}),
+        ...(serf.wan ? {serf_wan: serf.wan} : {}),
       },
       Meta: c.nodeMeta,
     },
@@ -95,15 +98,24 @@ export function host(_req: HttpRequest, _p: RouteParams, _ctx: AgentContext): Re
   }
 }
 
-/** GET /v1/agent/members[?wan][&segment] */
+/** GET /v1/agent/members[?wan][&segment][&filter] */
 export function members(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
-  return {json: ctx.members(flag(req, 'wan'))}
+  const segment = req.query.get('segment')
+  let list = ctx.gossip.members(flag(req, 'wan'))
+  // dc has only the default segment ("" ); a named one has no members.
+  if (segment !== null && segment !== '' && segment !== '_all') list = []
+  return {json: applyFilter(list, req.query.get('filter') ?? undefined)}
 }
 
-/** PUT /v1/agent/join/<address>: gossip arrives in a later issue, so nothing can be joined yet. */
-export function join(_req: HttpRequest, p: RouteParams, _ctx: AgentContext): Reply {
+/** PUT /v1/agent/join/<address>[?wan=1] */
+export async function join(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (!p.rest) throw new HttpError(400, 'Missing address to join')
-  throw new HttpError(500, `Failed to join ${p.rest}: LAN gossip is not available in this dc version yet`)
+  try {
+    await ctx.gossip.join([p.rest], flag(req, 'wan'))
+  } catch (e) {
+    throw new HttpError(500, `Failed to join ${p.rest}: ${(e as Error).message}`)
+  }
+  return {}
 }
 
 /** PUT /v1/agent/leave: answer first, then leave and stop the process. */
@@ -112,11 +124,17 @@ export function leave(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Re
   return {}
 }
 
-/** PUT /v1/agent/force-leave/<node> */
-export function forceLeave(_req: HttpRequest, p: RouteParams, ctx: AgentContext): Reply {
+/** PUT /v1/agent/force-leave/<node>[?prune][&wan] */
+export async function forceLeave(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (!p.rest) throw new HttpError(400, 'Missing node name')
-  if (!ctx.members(false).some((m) => m.Name === p.rest)) throw new HttpError(500, `agent: No node found with name '${p.rest}'`)
-  throw new HttpError(400, 'Cannot force-leave the local agent')
+  const wan = flag(req, 'wan')
+  if (p.rest === (wan ? `${ctx.config.nodeName}.${ctx.config.datacenter}` : ctx.config.nodeName)) throw new HttpError(400, 'Cannot force-leave the local agent; use leave')
+  try {
+    await ctx.gossip.forceLeave(p.rest, req.query.has('prune'), wan)
+  } catch (e) {
+    throw new HttpError(500, (e as Error).message)
+  }
+  return {}
 }
 
 /** PUT /v1/agent/reload */

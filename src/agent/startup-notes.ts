@@ -1,0 +1,11 @@
+import type {RuntimeConfig} from './config/runtime.js'
+
+/** What the agent accepts but cannot do yet, said in the log at start instead of failing. */
+export function startupNotes(config: RuntimeConfig, addressNote?: string): string[] {
+  const notes: string[] = []
+  if (addressNote) notes.push(addressNote)
+  if (config.bootstrapExpect > 1) notes.push(`bootstrap_expect = ${config.bootstrapExpect}: multi-server Raft over gossip is not implemented yet; this server will wait for peers that cannot arrive`)
+  if (config.ports.server !== -1) notes.push('server RPC listener (8300) not started: not implemented by dc yet')
+  if (config.ui) notes.push('web UI is not implemented by dc yet')
+  return notes
+}
