@@ -3,6 +3,7 @@ import type {Route} from './types.js'
 import * as agent from './handlers/agent.js'
 import * as agentServices from './handlers/agent-services.js'
 import * as catalog from './handlers/catalog.js'
+import * as coordinate from './handlers/coordinate.js'
 import * as health from './handlers/health.js'
 import * as kv from './handlers/kv.js'
 import * as session from './handlers/session.js'
@@ -55,6 +56,11 @@ export const routes: Route<AgentContext>[] = [
   {path: '/v1/health/checks/', methods: GET, handler: health.checks},
   {path: '/v1/health/service/', methods: GET, handler: health.service},
   {path: '/v1/health/state/', methods: GET, handler: health.state},
+  // network coordinates
+  {path: '/v1/coordinate/datacenters', methods: GET, handler: coordinate.datacenters},
+  {path: '/v1/coordinate/nodes', methods: GET, handler: coordinate.nodes},
+  {path: '/v1/coordinate/node/', methods: GET, handler: coordinate.node},
+  {path: '/v1/coordinate/update', methods: PUT, handler: coordinate.update},
   // kv, sessions, transactions
   {path: '/v1/kv/', methods: ['GET', 'PUT', 'DELETE'], handler: kv.kv},
   {path: '/v1/session/create', methods: PUT, handler: session.create},
