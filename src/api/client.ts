@@ -1,6 +1,7 @@
 import {resolveClientSettings, type ClientEnv, type ClientSettings} from './address.js'
 import {AgentApi} from './agent.js'
 import {CatalogApi} from './catalog.js'
+import {CoordinateApi} from './coordinate.js'
 import {ApiCore} from './core.js'
 import {HealthApi} from './health.js'
 import {KvApi} from './kv.js'
@@ -52,6 +53,7 @@ export class ConsulClient {
   readonly session: SessionApi
   readonly txn: TxnApi
   readonly operator: OperatorApi
+  readonly coordinate: CoordinateApi
 
   constructor(opts: ClientOptions = {}) {
     const settings: ClientSettings = resolveClientSettings(
@@ -67,6 +69,7 @@ export class ConsulClient {
     this.session = new SessionApi(this.core)
     this.txn = new TxnApi(this.core)
     this.operator = new OperatorApi(this.core)
+    this.coordinate = new CoordinateApi(this.core)
   }
 
   /** Base URL requests go to, e.g. "http://127.0.0.1:8500". */

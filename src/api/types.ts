@@ -252,3 +252,26 @@ export interface AutopilotHealth {
 export function decodeValue(pair: Pick<KVPair, 'Value'>): Buffer {
   return pair.Value ? Buffer.from(pair.Value, 'base64') : Buffer.alloc(0)
 }
+
+/** A Vivaldi network coordinate (lengths in seconds). */
+export interface Coord {
+  Vec: number[]
+  Error: number
+  Adjustment: number
+  Height: number
+}
+
+/** api.CoordinateEntry: /v1/coordinate/nodes, /node/:node, and the body of /update. */
+export interface CoordinateEntry {
+  Node: string
+  Segment: string
+  Partition?: string
+  Coord: Coord
+}
+
+/** api.CoordinateDatacenterMap: /v1/coordinate/datacenters. */
+export interface CoordinateDatacenterMap {
+  Datacenter: string
+  AreaID: string
+  Coordinates: CoordinateEntry[]
+}
