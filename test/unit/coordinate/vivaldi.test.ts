@@ -203,3 +203,16 @@ describe('convergence on simulated topologies', () => {
     for (const s of r) expect(s.avg).toBeLessThan(0.01)
   })
 })
+
+describe('coordinateFromWire', () => {
+  it('accepts the decoded msgpack map of a Serf coordinate and refuses other shapes', async () => {
+    const {coordinateFromWire, PING_VERSION} = await import('../../../src/agent/gossip/coordinate/index.js')
+    expect(PING_VERSION).toBe(1)
+    const wire = {Vec: [0.001, 0, 0, 0, 0, 0, 0, 0], Error: 0.3, Adjustment: -0.0001, Height: 1e-5}
+    expect(coordinateFromWire(wire)).toEqual(wire)
+    expect(coordinateFromWire(null)).toBeUndefined()
+    expect(coordinateFromWire({...wire, Vec: 'x'})).toBeUndefined()
+    expect(coordinateFromWire({...wire, Vec: [1, '2']})).toBeUndefined()
+    expect(coordinateFromWire({Vec: [0], Error: 1, Adjustment: 0})).toBeUndefined()
+  })
+})

@@ -14,3 +14,4 @@ export {
   type Coordinate,
 } from './coordinate.js'
 export {CoordinateError, type CoordinateErrorCode} from './errors.js'
+export {PING_VERSION, coordinateFromWire} from './wire.js'
