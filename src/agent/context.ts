@@ -7,6 +7,8 @@ import type {StateStore} from '../store/state/store.js'
 import type {WatchSet} from '../store/state/watch.js'
 import type {Command} from '../store/fsm/commands.js'
 import type {LocalAgent} from './local/index.js'
+import type {Coordinate} from './gossip/coordinate/coordinate.js'
+import type {CoordinateEntry} from '../store/state/types.js'
 
 /** A gossip member as /v1/agent/members renders it. */
 export interface MemberInfo {
@@ -38,6 +40,14 @@ export interface GossipApi {
   /** Fires a Consul user event over LAN gossip; returns the event as /v1/event/fire answers it. */
   fireEvent(p: import('./gossip/user-events.js').FireParams): import('./gossip/user-events.js').UserEvent
   events: import('./gossip/user-events.js').UserEventBuffer
+}
+
+/** structs.DatacenterMap: one datacenter's servers with their WAN coordinates. */
+export interface CoordinateDatacenterMap {
+  Datacenter: string
+  /** "WAN" for the WAN pool (Consul Enterprise adds network areas). */
+  AreaID: string
+  Coordinates: CoordinateEntry[]
 }
 
 /**
@@ -81,6 +91,13 @@ export interface AgentContext {
   requestLeave(): void
   /** Re-reads config files (services, checks, log level). */
   reload(): Promise<void>
+  /** Network coordinates: the server's batch writer and the WAN view. */
+  coordinates: {
+    /** Queue a node's LAN coordinate for the next batch write (Consul's Coordinate.Update). Throws HttpError. */
+    update(entry: {Node: string; Segment: string; Coord: Coordinate}): void
+    /** Per datacenter, the servers' WAN coordinates the WAN pool has measured. */
+    datacenters(): CoordinateDatacenterMap[]
+  }
   /** Leader-side session TTL timers (Consul invalidates after 2×TTL without renewal). */
   sessionTimers: {reset(id: string, ttl: string): void; clear(id: string): void}
 }

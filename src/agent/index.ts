@@ -18,6 +18,11 @@ import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
 import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
 import {dnsCatalog} from './server/dns-catalog.js'
+import {CoordinateUpdates, DEV_COORDINATE_UPDATE_PERIOD_MS} from './server/coordinate-updates.js'
+import {startCoordinateSync} from './coordinate-sync.js'
+import type {Coordinate} from './gossip/coordinate/coordinate.js'
+import type {CoordinateDatacenterMap} from './context.js'
+import type {CoordinateEntry} from '../store/state/types.js'
 
 export interface AgentHandle {
   nodeId: string
@@ -29,6 +34,15 @@ export interface AgentHandle {
   shutdown(): Promise<void>
   reload(): Promise<void>
   onLeave(cb: () => void): void
+  /**
+   * Report this node's LAN coordinate to the catalog at Consul's rate
+   * (sync_coordinate_rate_target / sync_coordinate_interval_min), until shutdown or
+   * the returned stop. Gossip calls it once with its CoordinateClient's getter and
+   * the LAN pool size.
+   */
+  startCoordinateSync(getCoordinate: () => Coordinate | undefined, lanMembers?: () => number): () => void
+  /** Where /v1/coordinate/datacenters reads this datacenter's servers' WAN coordinates (none until set). */
+  setWanCoordinates(source: () => CoordinateEntry[]): void
 }
 
 /** Implementations the composition root would otherwise pick itself. */
@@ -90,8 +104,17 @@ export async function createAgent(
       if (e.type !== 'query') reconciler?.onMemberEvent(e.member, e.type === 'member-reap')
     },
   })
+  let stopLanCoordinates: (() => void) | undefined
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
   const reader = makeReader(env, raft, queryDefaults)
+  const coordinateUpdates = new CoordinateUpdates({
+    env,
+    log: log.named('coordinate'),
+    apply: (cmd) => raft.apply(cmd),
+    periodMs: config.dev ? DEV_COORDINATE_UPDATE_PERIOD_MS : undefined,
+  })
+  let wanCoordinates: () => CoordinateEntry[] = () => []
+  const coordinateSyncs = new Set<{stop(): void}>()
   const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, apply: (cmd) => raft.apply(cmd), state: () => raft.state})
   const ctx: AgentContext = {
     local,
@@ -138,6 +161,10 @@ export async function createAgent(
       await local.reload(next)
     },
     sessionTimers,
+    coordinates: {
+      update: (entry) => coordinateUpdates.update(entry),
+      datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: wanCoordinates()}],
+    },
   }
   reconciler = new MemberReconciler({
     raft, env, log: log.named('leader'), datacenter: config.datacenter,
@@ -148,15 +175,28 @@ export async function createAgent(
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined
   let dns: DnsServer | undefined
 
-  return {
+  const handle: AgentHandle = {
     nodeId,
     httpAddress: () => http?.address,
     async start() {
       for (const n of notes) log.warn(n)
       // Gossip first: a taken gossip port stops start-up before anything else listens.
       await gossip.start()
+      if (gossip.lan) {
+        const lan = gossip.lan
+        stopLanCoordinates = handle.startCoordinateSync(() => lan.coordinate.getCoordinate(), () => lan.members().length)
+      }
+      if (gossip.wan) {
+        const wan = gossip.wan
+        // Servers of this datacenter with the WAN coordinate each last reported.
+        handle.setWanCoordinates(() => wan.members().filter((m) => m.status === 1 && m.tags.dc === config.datacenter).flatMap((m) => {
+          const c = wan.peerCoordinate(m.name)
+          return c ? [{Node: m.name.slice(0, m.name.length - config.datacenter.length - 1), Segment: '', Coord: c}] : []
+        }))
+      }
       await raft.start()
       leader.start()
+      coordinateUpdates.start()
       if (config.ports.http !== -1) {
         const app = createApp(routes, ctx, {log: (m, f) => log.error(m, f)})
         const host = config.clientAddr.split(' ')[0]
@@ -191,11 +231,14 @@ export async function createAgent(
     async shutdown() {
       log.info('Requesting shutdown')
       leader.stop()
+      for (const sync of coordinateSyncs) sync.stop()
+      coordinateUpdates.stop()
       await local.stop()
       sessionTimers.clearAll()
       await http?.close()
       await dns?.close()
       await raft.stop()
+      stopLanCoordinates?.()
       await gossip.stop()
       log.info('shutdown complete')
     },
@@ -203,7 +246,29 @@ export async function createAgent(
     onLeave(cb) {
       leaveCbs.push(cb)
     },
+    startCoordinateSync(getCoordinate, lanMembers) {
+      const sync = startCoordinateSync({
+        env,
+        log: log.named('coordinate'),
+        nodeName: config.nodeName,
+        rateTarget: config.syncCoordinateRateTarget,
+        intervalMinMs: config.syncCoordinateIntervalMinMs,
+        clusterSize: lanMembers,
+        getCoordinate,
+        // A server is its own Coordinate endpoint; a client will send the same request over RPC.
+        send: (entry) => coordinateUpdates.update(entry),
+      })
+      coordinateSyncs.add(sync)
+      return () => {
+        sync.stop()
+        coordinateSyncs.delete(sync)
+      }
+    },
+    setWanCoordinates(source) {
+      wanCoordinates = source
+    },
   }
+  return handle
 }
 
 /** Binds a listener, turning "address in use" into a message that says what to do. */

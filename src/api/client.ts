@@ -2,6 +2,7 @@ import {resolveClientSettings, type ClientEnv, type ClientSettings} from './addr
 import {AgentApi} from './agent.js'
 import {CatalogApi} from './catalog.js'
 import {EventApi} from './event.js'
+import {CoordinateApi} from './coordinate.js'
 import {ApiCore} from './core.js'
 import {HealthApi} from './health.js'
 import {KvApi} from './kv.js'
@@ -54,6 +55,7 @@ export class ConsulClient {
   readonly txn: TxnApi
   readonly operator: OperatorApi
   readonly event: EventApi
+  readonly coordinate: CoordinateApi
 
   constructor(opts: ClientOptions = {}) {
     const settings: ClientSettings = resolveClientSettings(
@@ -70,6 +72,7 @@ export class ConsulClient {
     this.txn = new TxnApi(this.core)
     this.operator = new OperatorApi(this.core)
     this.event = new EventApi(this.core)
+    this.coordinate = new CoordinateApi(this.core)
   }
 
   /** Base URL requests go to, e.g. "http://127.0.0.1:8500". */

@@ -276,3 +276,26 @@ export interface UserEvent {
   Version: number
   LTime: number
 }
+
+/** A Vivaldi network coordinate (lengths in seconds). */
+export interface Coord {
+  Vec: number[]
+  Error: number
+  Adjustment: number
+  Height: number
+}
+
+/** api.CoordinateEntry: /v1/coordinate/nodes, /node/:node, and the body of /update. */
+export interface CoordinateEntry {
+  Node: string
+  Segment: string
+  Partition?: string
+  Coord: Coord
+}
+
+/** api.CoordinateDatacenterMap: /v1/coordinate/datacenters. */
+export interface CoordinateDatacenterMap {
+  Datacenter: string
+  AreaID: string
+  Coordinates: CoordinateEntry[]
+}

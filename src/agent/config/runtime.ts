@@ -66,6 +66,10 @@ export interface RuntimeConfig {
   /** Raw service/check definitions from config files (snake_case or PascalCase). */
   services: unknown[]
   checks: unknown[]
+  /** Cluster-wide coordinate writes per second the agents aim for (Consul: 64). */
+  syncCoordinateRateTarget: number
+  /** Shortest interval between one agent's coordinate reports (Consul: 15s). */
+  syncCoordinateIntervalMinMs: number
   leaveOnTerminate: boolean
   skipLeaveOnInterrupt: boolean
   /** Config files read, in order (for reload). */
@@ -184,6 +188,8 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     discardCheckOutput: get('discard_check_output', false),
     services: get('services', []),
     checks: get('checks', []),
+    syncCoordinateRateTarget: get('sync_coordinate_rate_target', 64),
+    syncCoordinateIntervalMinMs: dur('sync_coordinate_interval_min', '15s'),
     leaveOnTerminate: get('leave_on_terminate', !server),
     skipLeaveOnInterrupt: get('skip_leave_on_interrupt', server),
     sources: paths,
@@ -191,6 +197,9 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     configDirs: input.configDirs,
   }
   if (config.raftSnapshotThreshold < 1) throw new ConfigError('invalid value for raft_snapshot_threshold: must be at least 1')
+  if (typeof config.syncCoordinateRateTarget !== 'number' || !(config.syncCoordinateRateTarget > 0)) {
+    throw new ConfigError(`invalid value for sync_coordinate_rate_target: ${String(config.syncCoordinateRateTarget)} (a positive number)`)
+  }
   if (config.kvMaxValueSize < 1) throw new ConfigError('invalid value for limits.kv_max_value_size: must be positive')
   return {config, warnings}
 }

@@ -70,6 +70,8 @@ export const IMPLEMENTED: Record<string, KeyType> = {
   start_join_wan: 'strings',
   serf_lan: 'string',
   serf_wan: 'string',
+  sync_coordinate_rate_target: 'any',
+  sync_coordinate_interval_min: 'duration',
 }
 
 /** Sub-keys dc reads inside the object-typed keys above (others inside them warn). */
@@ -98,6 +100,6 @@ export const KNOWN_UNIMPLEMENTED = new Set([
   'serf_wan_allowed_cidrs', 'syslog_facility', 'telemetry', 'tls', 'tls_cipher_suites',
   'tls_min_version', 'tls_prefer_server_cipher_suites', 'translate_wan_addrs', 'ui_dir', 'ui_content_path', 'unix_sockets',
   'verify_incoming', 'verify_incoming_https', 'verify_incoming_rpc', 'verify_outgoing', 'verify_server_hostname',
-  'watches', 'xds', 'non_voting_server', 'node_id_file', 'sync_coordinate_interval_min', 'sync_coordinate_rate_target',
+  'watches', 'xds', 'non_voting_server', 'node_id_file',
   'skip_leave_on_interrupt_default', 'use_streaming_backend', 'locality', 'default_intention_policy', 'bootstrap_expect_wan',
 ])

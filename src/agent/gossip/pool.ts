@@ -8,6 +8,8 @@ import type {Crypto} from './memberlist/wire.js'
 import {decodeKeyRequest, decodeKeyResponse, encodeKeyRequest, encodeKeyResponse, type KeyResponse} from './serf/messages.js'
 import {MemberStatus, Serf, type SerfEvent, type SerfMember} from './serf/serf.js'
 import {openGossipSocket, type GossipSocket} from './transport.js'
+import {CoordinateClient, CoordinateError, PING_VERSION, coordinateFromWire, type Coordinate} from './coordinate/index.js'
+import {decodeSequence, encode} from './codec.js'
 import {readSnapshot, SnapshotWriter} from './snapshot.js'
 
 export interface PoolOptions {
@@ -60,12 +62,44 @@ const QUERY_NAMES: Record<KeyringOp, string> = {install: '_serf_install-key', us
 export class GossipPool {
   readonly serf: Serf
   readonly keyring: Keyring
+  /** This pool's Vivaldi coordinate, fed by probe round-trip times (Serf's ping delegate). */
+  readonly coordinate: CoordinateClient
+  /** The last coordinate each member reported in its acks. */
+  private readonly peerCoords = new Map<string, Coordinate>()
   private snapshot?: SnapshotWriter
   private closed = false
 
   private constructor(readonly o: PoolOptions, readonly socket: GossipSocket, keyring: Keyring, serfFactory: (p: GossipPool) => Serf) {
     this.keyring = keyring
+    this.coordinate = new CoordinateClient({random: () => o.env.random.float()})
     this.serf = serfFactory(this)
+    this.serf.ackPayload = () => {
+      const body = encode(this.coordinate.getCoordinate())
+      const out = new Uint8Array(body.length + 1)
+      out[0] = PING_VERSION
+      out.set(body, 1)
+      return out
+    }
+    this.serf.onPingComplete = (node, rttMs, payload) => this.onPingComplete(node, rttMs, payload)
+  }
+
+  /** A probe's RTT and the peer's coordinate from its ack move ours (Vivaldi). */
+  private onPingComplete(node: string, rttMs: number, payload: Uint8Array): void {
+    if (payload.length < 2 || payload[0] !== PING_VERSION) return
+    try {
+      const other = coordinateFromWire(decodeSequence(payload.subarray(1), 1).values[0])
+      if (!other) return
+      this.coordinate.update(node, other, rttMs)
+      this.peerCoords.set(node, other)
+    } catch (e) {
+      if (e instanceof CoordinateError) this.o.log.debug('rejected a coordinate', {node, error: e.message})
+      // undecodable payloads are ignored, as Serf does
+    }
+  }
+
+  /** The coordinate last seen from a member (WAN: /v1/coordinate/datacenters). */
+  peerCoordinate(node: string): Coordinate | undefined {
+    return node === this.o.name ? this.coordinate.getCoordinate() : this.peerCoords.get(node)
   }
 
   static async open(o: PoolOptions): Promise<GossipPool> {
@@ -193,6 +227,10 @@ export class GossipPool {
 
   private onEvent(e: SerfEvent): void {
     if (e.type === 'query' && e.query.name.startsWith('_serf_')) return this.internalQuery(e.query)
+    if (e.type === 'member-leave' || e.type === 'member-reap') {
+      this.coordinate.forgetNode(e.member.name)
+      this.peerCoords.delete(e.member.name)
+    }
     if (e.type !== 'query' && e.type !== 'user') {
       this.o.log.info(`${this.o.kind === 'lan' ? 'serf' : 'serf.wan'}: ${eventLabel(e.type)}: ${e.member.name} ${e.member.addr.ip}`)
       this.snapshot?.changed()

@@ -5,6 +5,7 @@ import * as agentServices from './handlers/agent-services.js'
 import * as catalog from './handlers/catalog.js'
 import * as event from './handlers/event.js'
 import * as keyring from './handlers/keyring.js'
+import * as coordinate from './handlers/coordinate.js'
 import * as health from './handlers/health.js'
 import * as kv from './handlers/kv.js'
 import * as session from './handlers/session.js'
@@ -60,6 +61,11 @@ export const routes: Route<AgentContext>[] = [
   // user events
   {path: '/v1/event/fire/', methods: PUT, handler: event.fire},
   {path: '/v1/event/list', methods: GET, handler: event.list},
+  // network coordinates
+  {path: '/v1/coordinate/datacenters', methods: GET, handler: coordinate.datacenters},
+  {path: '/v1/coordinate/nodes', methods: GET, handler: coordinate.nodes},
+  {path: '/v1/coordinate/node/', methods: GET, handler: coordinate.node},
+  {path: '/v1/coordinate/update', methods: PUT, handler: coordinate.update},
   // kv, sessions, transactions
   {path: '/v1/kv/', methods: ['GET', 'PUT', 'DELETE'], handler: kv.kv},
   {path: '/v1/session/create', methods: PUT, handler: session.create},

@@ -1,7 +1,7 @@
 import {decodeJson, encodeJson, fromUtf8, utf8} from '../state/json-bytes.js'
 import type {DeregisterRequest, KVInput, RegisterRequest, SessionInput} from '../state/requests.js'
 import type {TxnOp} from '../state/txn.js'
-import type {HealthStatus} from '../state/types.js'
+import type {CoordinateEntry, HealthStatus} from '../state/types.js'
 import {FsmError} from './errors.js'
 
 /**
@@ -16,6 +16,7 @@ export const MessageType = {
   KVS: 2,
   Session: 3,
   Tombstone: 5,
+  CoordinateBatchUpdate: 6,
   Txn: 8,
   CheckUpdate: 100,
 } as const
@@ -78,6 +79,12 @@ export interface TombstoneReapCommand {
   upTo: number
 }
 
+/** Network coordinates reported by agents, applied in batches (Consul's structs.Coordinates). */
+export interface CoordinateBatchUpdateCommand {
+  type: 'coordinate-batch-update'
+  updates: CoordinateEntry[]
+}
+
 export type Command =
   | KvCommand
   | SessionCommand
@@ -86,6 +93,7 @@ export type Command =
   | DeregisterCommand
   | CheckUpdateCommand
   | TombstoneReapCommand
+  | CoordinateBatchUpdateCommand
 
 const TYPE_OF: Record<Command['type'], MessageType> = {
   'kv': MessageType.KVS,
@@ -95,15 +103,23 @@ const TYPE_OF: Record<Command['type'], MessageType> = {
   'deregister': MessageType.Deregister,
   'check-update': MessageType.CheckUpdate,
   'tombstone-reap': MessageType.Tombstone,
+  'coordinate-batch-update': MessageType.CoordinateBatchUpdate,
 }
 
 export function messageTypeOfCommand(cmd: Command): MessageType {
   return TYPE_OF[cmd.type]
 }
 
-/** Encode a command: type byte (with the ignore flag if asked), then JSON with byte-exact values. */
+/**
+ * Commands always written with the ignore flag, as Consul writes them: losing one on a
+ * server that predates it costs nothing that the next report does not restore.
+ */
+const ALWAYS_IGNORABLE: ReadonlySet<Command['type']> = new Set(['coordinate-batch-update'])
+
+/** Encode a command: type byte (with the ignore flag if asked or always set for the type), then JSON with byte-exact values. */
 export function encodeCommand(cmd: Command, opts: {ignorable?: boolean} = {}): Uint8Array {
-  return encodeRaw(TYPE_OF[cmd.type] | (opts.ignorable ? IGNORE_UNKNOWN_FLAG : 0), cmd)
+  const ignorable = opts.ignorable ?? ALWAYS_IGNORABLE.has(cmd.type)
+  return encodeRaw(TYPE_OF[cmd.type] | (ignorable ? IGNORE_UNKNOWN_FLAG : 0), cmd)
 }
 
 /** Encode any payload under any type byte (tests, and rolling out new types). */

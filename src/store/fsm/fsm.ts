@@ -10,7 +10,7 @@ import {FsmError} from './errors.js'
  *   kv → boolean (set/delete/delete-tree: true; cas/delete-cas/lock/unlock: whether it happened)
  *   session create → the session ID; destroy → true
  *   txn → {results, errors}
- *   register / deregister / tombstone-reap → true
+ *   register / deregister / tombstone-reap / coordinate-batch-update → true
  *   check-update → boolean (false: no such check)
  *   any user error (missing node, invalid session, ...) → the StateError, returned, not thrown
  *   ignorable unknown type → undefined
@@ -39,6 +39,7 @@ export class Fsm {
       [MessageType.Tombstone, (c, i) => (c.type === 'tombstone-reap' ? this.reap(c, i) : mismatch(c))],
       [MessageType.Txn, (c, i) => (c.type === 'txn' ? this.#state.txn(i, c.ops, c.now) : mismatch(c))],
       [MessageType.CheckUpdate, (c, i) => (c.type === 'check-update' ? this.checkUpdate(c, i) : mismatch(c))],
+      [MessageType.CoordinateBatchUpdate, (c, i) => (c.type === 'coordinate-batch-update' ? this.coordinates(c, i) : mismatch(c))],
     ])
   }
 
@@ -148,6 +149,12 @@ export class Fsm {
 
   private reap(c: Extract<Command, {type: 'tombstone-reap'}>, index: number): FsmResult {
     this.#state.reapTombstones(index, c.upTo)
+    return true
+  }
+
+  private coordinates(c: Extract<Command, {type: 'coordinate-batch-update'}>, index: number): FsmResult {
+    if (!Array.isArray(c.updates)) return new StateError('invalid', 'Invalid coordinate batch: updates is not a list')
+    this.#state.coordinateBatchUpdate(index, c.updates)
     return true
   }
 

@@ -18,4 +18,5 @@ export {
   type DeregisterCommand,
   type CheckUpdateCommand,
   type TombstoneReapCommand,
+  type CoordinateBatchUpdateCommand,
 } from './commands.js'

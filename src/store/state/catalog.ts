@@ -8,6 +8,7 @@ import {
   updateAllServiceIndexesOfNode,
 } from './catalog-index.js'
 import {pairKey} from './catalog-tables.js'
+import {deleteNodeCoordinatesTxn} from './coordinates.js'
 import {StateError, errMissingNode, quote} from './errors.js'
 import {deepEqual, sameRecord} from './equal.js'
 import {deleteCheckTxn, ensureCheckTxn, hasTags} from './health.js'
@@ -184,6 +185,7 @@ export function deleteNodeTxn(t: Tables, idx: number, nodeName: string, now: num
   ix.bump('nodes', idx)
   ix.delete(nodeIndexName(node.Node))
   ix.bump(NODE_EXTINCTION, idx)
+  deleteNodeCoordinatesTxn(t, idx, node.Node)
   for (const s of t.sessions.forNode(nodeName)) sessionDestroyTxn(t, idx, s.ID, now)
 }
 

@@ -3,7 +3,8 @@ import {StateError} from './errors.js'
 import type {LockDelay} from './delay.js'
 import {encodeJson, fromUtf8, tagBytes, untagValue, utf8} from './json-bytes.js'
 import {StateStore} from './store.js'
-import type {HealthCheck, KVEntry, Node, Session, Tombstone} from './types.js'
+import {coordinateKey} from './coordinate-table.js'
+import type {CoordinateEntry, HealthCheck, KVEntry, Node, Session, Tombstone} from './types.js'
 
 /**
  * Snapshot format: the 6 magic bytes "DCSNAP", one version byte, then a UTF-8
@@ -23,6 +24,8 @@ interface Body {
   kvs: KVEntry[]
   tombstones: Tombstone[]
   lockDelays: LockDelay[]
+  /** Absent in dumps written before coordinates were stored. */
+  coordinates?: CoordinateEntry[]
 }
 
 /** The KV entry with its value in json-bytes' tagged form (the same bytes encodeJson would write). */
@@ -41,6 +44,7 @@ export function dump(store: StateStore): Uint8Array {
     kvs: [...t.kv.withPrefix('')].map(taggedValue),
     tombstones: t.tombstones.all(),
     lockDelays: t.delays.all(),
+    coordinates: t.coordinates.list(),
   }
   // KV values are the only bytes in a dump; tagging them up front lets JSON.stringify
   // run without a replacer callback (several times faster on large stores).
@@ -80,6 +84,7 @@ export function restore(bytes: Uint8Array): StateStore {
     for (const e of body.kvs) t.kv.set(e.Key, e)
     for (const s of body.tombstones) t.tombstones.set(s.Key, s)
     for (const d of body.lockDelays) t.delays.set(d.Key, d)
+    for (const c of body.coordinates ?? []) t.coordinates.set(coordinateKey(c.Node, c.Segment), c)
     for (const [name, value] of body.index) t.ctx.index.restore(name, value)
   })
   return store
@@ -87,7 +92,7 @@ export function restore(bytes: Uint8Array): StateStore {
 
 export interface SnapshotTypeSummary {
   /** Consul's record type names where they exist (Register = nodes + services + checks). */
-  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'Index'
+  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'CoordinateBatchUpdate' | 'Index'
   count: number
   /** Bytes of the records' encoding. */
   size: number
@@ -116,6 +121,7 @@ export function summarize(bytes: Uint8Array): SnapshotSummary {
     {type: 'Tombstone', count: body.tombstones.length, size: size(body.tombstones)},
     {type: 'Session', count: body.sessions.length, size: size(body.sessions)},
     {type: 'LockDelay', count: body.lockDelays.length, size: size(body.lockDelays)},
+    {type: 'CoordinateBatchUpdate', count: (body.coordinates ?? []).length, size: size(body.coordinates ?? [])},
     {type: 'Index', count: body.index.length, size: size(body.index)},
   ]
   return {version: SNAPSHOT_VERSION, index: body.index.reduce((m, [, v]) => Math.max(m, v), 0), types}

@@ -1,6 +1,8 @@
 import {CheckTable, NodeTable, ServiceTable} from './catalog-tables.js'
 import * as catalog from './catalog.js'
 import {StoreContext} from './context.js'
+import {CoordinateTable} from './coordinate-table.js'
+import * as coordinate from './coordinates.js'
 import {LockDelayTable} from './delay.js'
 import {TombstoneTable} from './graveyard.js'
 import * as health from './health.js'
@@ -15,6 +17,7 @@ import type {
   CheckServiceNode,
   HealthCheck,
   HealthStatus,
+  CoordinateEntry,
   Indexed,
   KVEntry,
   Node,
@@ -35,6 +38,7 @@ export type TableName =
   | 'checks'
   | 'service_last_extinction'
   | 'node_last_extinction'
+  | 'coordinates'
 
 export interface StateStoreOptions {
   /** Receives errors thrown by watch callbacks (default: rethrown after all callbacks ran). */
@@ -63,6 +67,7 @@ export class StateStore {
       nodes: new NodeTable(ctx),
       services: new ServiceTable(ctx),
       checks: new CheckTable(ctx),
+      coordinates: new CoordinateTable(ctx),
     }
   }
 
@@ -246,6 +251,23 @@ export class StateStore {
 
   checkServiceNodes(name: string, tags?: readonly string[], ws?: WatchSet): Indexed<CheckServiceNode[]> {
     return health.checkServiceNodes(this.t, name, tags, ws)
+  }
+
+  // ---- network coordinates ----
+
+  /** Consul's CoordinateBatchUpdate: unknown nodes and invalid coordinates are skipped. */
+  coordinateBatchUpdate(idx: number, updates: readonly CoordinateEntry[]): void {
+    this.write(() => coordinate.coordinateBatchUpdateTxn(this.t, idx, updates))
+  }
+
+  /** All coordinates (node, then segment order). */
+  coordinates(ws?: WatchSet): Indexed<CoordinateEntry[]> {
+    return coordinate.coordinates(this.t, ws)
+  }
+
+  /** One node's coordinates, one per segment (empty when none). */
+  nodeCoordinates(node: string, ws?: WatchSet): Indexed<CoordinateEntry[]> {
+    return coordinate.nodeCoordinates(this.t, node, ws)
   }
 
   // ---- txn ----

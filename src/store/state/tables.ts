@@ -1,5 +1,6 @@
 import type {CheckTable, NodeTable, ServiceTable} from './catalog-tables.js'
 import type {StoreContext} from './context.js'
+import type {CoordinateTable} from './coordinate-table.js'
 import type {LockDelayTable} from './delay.js'
 import type {TombstoneTable} from './graveyard.js'
 import type {KvTable} from './kv-table.js'
@@ -15,4 +16,5 @@ export interface Tables {
   nodes: NodeTable
   services: ServiceTable
   checks: CheckTable
+  coordinates: CoordinateTable
 }

@@ -151,3 +151,21 @@ export interface NodeServices {
   Node: Node
   Services: NodeService[]
 }
+
+/**
+ * A Vivaldi network coordinate (Serf's shape; lengths in seconds). The store keeps it
+ * opaque apart from rejecting non-finite numbers.
+ */
+export interface NetworkCoordinate {
+  Vec: number[]
+  Error: number
+  Adjustment: number
+  Height: number
+}
+
+/** One node's coordinate in one network segment ("" = the default LAN segment). */
+export interface CoordinateEntry {
+  Node: string
+  Segment: string
+  Coord: NetworkCoordinate
+}

@@ -87,3 +87,20 @@ describe('runtime config', () => {
     expect(() => buildRuntimeConfig({dev: false, configFiles: [], configDirs: [], flags: {data_dir: '/tmp/x', server: true, bootstrap: true, bootstrap_expect: 3}})).toThrow(/mutually exclusive/)
   })
 })
+
+describe('coordinate sync settings', () => {
+  const build = (flags: Record<string, unknown>) => buildRuntimeConfig({dev: true, configFiles: [], configDirs: [], flags}).config
+  it("defaults to Consul's 64 updates/s and 15s minimum", () => {
+    const c = build({})
+    expect([c.syncCoordinateRateTarget, c.syncCoordinateIntervalMinMs]).toEqual([64, 15_000])
+  })
+  it('reads sync_coordinate_rate_target and sync_coordinate_interval_min without a warning', () => {
+    const {config, warnings} = buildRuntimeConfig({dev: true, configFiles: [], configDirs: [], flags: {sync_coordinate_rate_target: 10.5, sync_coordinate_interval_min: '2s'}})
+    expect([config.syncCoordinateRateTarget, config.syncCoordinateIntervalMinMs]).toEqual([10.5, 2000])
+    expect(warnings.filter((w) => w.includes('sync_coordinate'))).toEqual([])
+  })
+  it('rejects a rate that is not a positive number', () => {
+    expect(() => build({sync_coordinate_rate_target: 0})).toThrow(ConfigError)
+    expect(() => build({sync_coordinate_rate_target: 'fast'})).toThrow(/sync_coordinate_rate_target/)
+  })
+})

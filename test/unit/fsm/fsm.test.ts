@@ -131,3 +131,22 @@ describe('Fsm snapshot/restore', () => {
     expect(before.abandoned).toBe(false)
   })
 })
+
+describe('CoordinateBatchUpdate', () => {
+  it('is Consul type 6, always written ignorable, and applies to the store', () => {
+    const cmd: Command = {type: 'coordinate-batch-update', updates: [{Node: 'n1', Segment: '', Coord: {Vec: [0.001, 0, 0, 0, 0, 0, 0, 0], Error: 0.4, Adjustment: 0, Height: 1e-5}}]}
+    const data = enc(cmd)
+    expect(data[0]).toBe(6 | IGNORE_UNKNOWN_FLAG)
+    const fsm = new Fsm()
+    fsm.apply(1, 1, enc(reg('n1')))
+    expect(fsm.apply(2, 1, data)).toBe(true)
+    expect(fsm.state.coordinates()).toEqual({index: 2, value: [cmd.updates[0]]})
+  })
+
+  it('answers a malformed batch with an error value, not a stop', () => {
+    const fsm = new Fsm()
+    const r = fsm.apply(1, 1, encodeRaw(6, {type: 'coordinate-batch-update', updates: 'nope'}))
+    expect(r).toBeInstanceOf(StateError)
+    expect(fsm.lastApplied.index).toBe(1)
+  })
+})

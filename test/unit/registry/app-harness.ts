@@ -9,6 +9,8 @@ import {createLocalAgent, type LocalAgent, type RegistryConfig} from '../../../s
 import {Fsm, encodeCommand, type Command} from '../../../src/store/fsm/index.js'
 import {WatchSet} from '../../../src/store/state/watch.js'
 import type {Probers} from '../../../src/agent/checks/index.js'
+import {CoordinateUpdates} from '../../../src/agent/server/coordinate-updates.js'
+import type {CoordinateEntry} from '../../../src/store/state/types.js'
 
 export const NODE = 'node1'
 export const NODE_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
@@ -23,6 +25,10 @@ export interface Reply {
 export interface AppHarness {
   fsm: Fsm
   local: LocalAgent
+  /** The Coordinate endpoint's queue; tests flush it instead of waiting for its timer. */
+  coordinates: CoordinateUpdates
+  /** What /v1/coordinate/datacenters lists for dc1 (the WAN pool's view). */
+  wanCoordinates: CoordinateEntry[]
   raw(cmd: Command): unknown
   call(method: string, path: string, opts?: {query?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal}): Promise<Reply>
   close(): Promise<void>
@@ -49,7 +55,13 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
   const defaults = {defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000}
   const queryOptions = (req: HttpRequest) => parseQueryOptions(req, defaults)
   const watch = {newWatchSet: () => new WatchSet(), wait: (ws: WatchSet, cb: () => void) => fsm.state.hub.wait(ws, cb)}
+  const coordinates = new CoordinateUpdates({env, log, apply})
+  const harness = {wanCoordinates: [] as CoordinateEntry[]}
   const ctx = {
+    coordinates: {
+      update: (e: CoordinateEntry) => coordinates.update(e),
+      datacenters: () => [{Datacenter: 'dc1', AreaID: 'WAN', Coordinates: harness.wanCoordinates}],
+    },
     config: {datacenter: 'dc1', nodeName: NODE, defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000},
     env,
     log,
@@ -69,6 +81,13 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
   return {
     fsm,
     local,
+    coordinates,
+    get wanCoordinates() {
+      return harness.wanCoordinates
+    },
+    set wanCoordinates(v: CoordinateEntry[]) {
+      harness.wanCoordinates = v
+    },
     raw,
     async call(method, path, o = {}) {
       const body = o.body === undefined ? Buffer.alloc(0) : Buffer.from(typeof o.body === 'string' ? o.body : JSON.stringify(o.body))

@@ -4,6 +4,8 @@ import {LocalError} from '../../local/index.js'
 import {renderNode, renderNodeService, renderServiceNode} from '../../services/api-shapes.js'
 import {parseDeregisterRequest, parseRegisterRequest} from '../../services/catalog-request.js'
 import {DefinitionError} from '../../services/index.js'
+import {sortByDistance, type NearSource} from '../../server/near.js'
+import type {StateStore} from '../../../store/state/store.js'
 import {StateError} from '../../../store/state/errors.js'
 import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
@@ -64,6 +66,18 @@ export function checkDatacenter(req: HttpRequest, ctx: AgentContext, bodyDc?: st
   if (dc && dc !== ctx.config.datacenter) throw new HttpError(500, 'No path to datacenter')
 }
 
+/** ?near=<node> (or _agent: this agent's node), in the default segment, as Consul's parseSource. */
+export function nearSource(req: HttpRequest, ctx: AgentContext): NearSource | undefined {
+  const near = req.query.get('near')
+  if (!near) return undefined
+  return {node: near === '_agent' ? ctx.config.nodeName : near, segment: ''}
+}
+
+/** Sorts by estimated RTT from the ?near node inside the read (it sees the same store). */
+export function nearSorted<T>(s: StateStore, near: NearSource | undefined, items: T[], nodeOf: (item: T) => string): T[] {
+  return near ? sortByDistance(s, near, items, nodeOf) : items
+}
+
 /** The path remainder as a required name. */
 export function requiredName(p: RouteParams, what: string): string {
   if (!p.rest) throw badRequest(`Missing ${what}`)
@@ -103,12 +117,20 @@ export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: Agent
   return {json: [ctx.config.datacenter]}
 }
 
-/** GET /v1/catalog/nodes (?node-meta, ?filter, ?near accepted). */
+/** GET /v1/catalog/nodes (?node-meta, ?filter, ?near sorts by estimated RTT). */
 export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
-  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.nodes(ws), opts)
+  const near = nearSource(req, ctx)
+  const {value, meta: qm} = await ctx.read(
+    req,
+    (s, ws) => {
+      const r = s.nodes(ws)
+      return {index: r.index, value: nearSorted(s, near, r.value, (n) => n.Node)}
+    },
+    opts,
+  )
   const rendered = value.filter((n) => nodeMetaMatches(n.Meta, meta)).map(renderNode)
   return {json: applyFilter(rendered, opts.filter), meta: qm}
 }
@@ -148,14 +170,22 @@ export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentCont
   return {json, meta: qm}
 }
 
-/** GET /v1/catalog/service/:name (?tag repeatable, ?node-meta, ?filter, ?near accepted). */
+/** GET /v1/catalog/service/:name (?tag repeatable, ?node-meta, ?filter, ?near sorts by estimated RTT). */
 export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'service name')
   checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const tags = req.query.getAll('tag')
   const meta = nodeMetaFilters(req)
-  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.serviceNodes(name, tags.length ? tags : undefined, ws), opts)
+  const near = nearSource(req, ctx)
+  const {value, meta: qm} = await ctx.read(
+    req,
+    (s, ws) => {
+      const r = s.serviceNodes(name, tags.length ? tags : undefined, ws)
+      return {index: r.index, value: nearSorted(s, near, r.value, (row) => row.Node.Node)}
+    },
+    opts,
+  )
   const rendered = value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)).map(renderServiceNode)
   return {json: applyFilter(rendered, opts.filter), meta: qm}
 }

@@ -5,7 +5,7 @@ import type {CheckServiceNode} from '../../../store/state/types.js'
 import {WatchSet} from '../../../store/state/watch.js'
 import {badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
-import {applyFilter, checkDatacenter, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
+import {applyFilter, checkDatacenter, nearSorted, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
 
 const STATES = new Set(['any', 'passing', 'warning', 'critical'])
 
@@ -91,7 +91,7 @@ function discover(s: StateStore, name: string, tags: string[], ws: WatchSet | un
 
 /**
  * GET /v1/health/service/:service — the discovery endpoint: instances with their node
- * and checks (?passing, ?tag repeatable, ?node-meta, ?filter, ?near accepted). One
+ * and checks (?passing, ?tag repeatable, ?node-meta, ?filter, ?near sorts by RTT). One
  * shared watch per service name wakes every parked query on a status change.
  */
 export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
@@ -102,14 +102,25 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const tags = req.query.getAll('tag')
   const metaFilter = nodeMetaFilters(req)
   const pretty = req.query.has('pretty')
-  const {value: d, meta} = await ctx.read(req, (s, ws) => discover(s, name, tags, ws), opts)
+  const near = nearSource(req, ctx)
+  // ?near orders by coordinates, which the shared result's version does not track:
+  // sort this request's copy inside the read and keep it out of the body cache.
+  const {value: d, meta} = await ctx.read(
+    req,
+    (s, ws) => {
+      const r = discover(s, name, tags, ws)
+      if (!near) return r
+      return {index: r.index, value: {...r.value, entries: nearSorted(s, near, r.value.entries, (e) => e.Node.Node)}}
+    },
+    opts,
+  )
   const bodyKey = JSON.stringify([passing, metaFilter ?? null, opts.filter ?? '', pretty])
-  let body = d.bodies.get(bodyKey)
+  let body = near ? undefined : d.bodies.get(bodyKey)
   if (!body) {
     const kept = d.entries.filter((e) => (!passing || allPassing(e)) && nodeMetaMatches(e.Node.Meta, metaFilter))
     const json = applyFilter(kept.map(renderCheckServiceNode), opts.filter)
     body = Buffer.from(JSON.stringify(json, null, pretty ? 4 : undefined))
-    if (d.bodies.size < MAX_BODIES_PER_QUERY) d.bodies.set(bodyKey, body)
+    if (!near && d.bodies.size < MAX_BODIES_PER_QUERY) d.bodies.set(bodyKey, body)
   }
   return {raw: body, contentType: 'application/json', meta}
 }
