@@ -27,10 +27,12 @@ export const nodeTransport: Transport = async (req) => {
   const url = new URL(req.url)
   // https pulls in tls + crypto; load it only when asked for.
   const send = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest
+  // Node sends DELETE/GET bodies neither chunked nor sized unless told: give the length.
+  const headers = req.body === undefined ? req.headers : {...req.headers, 'content-length': String(req.body.length)}
   return new Promise<HttpResponse>((resolve, reject) => {
     const r = send(
       url,
-      {method: req.method, headers: req.headers, socketPath: req.socketPath, agent: false},
+      {method: req.method, headers, socketPath: req.socketPath, agent: false},
       (res: IncomingMessage) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))

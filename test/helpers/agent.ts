@@ -37,6 +37,10 @@ export interface StartOptions {
   bootstrap?: boolean
   env?: Record<string, string>
   timeoutMs?: number
+  /** -node (default test-node). */
+  node?: string
+  /** -bind and -client address (default 127.0.0.1). */
+  bind?: string
 }
 
 /**
@@ -49,7 +53,7 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
     ? ['agent', '-dev']
     : ['agent', '-server', ...(opts.bootstrap === false ? [] : ['-bootstrap']), `-data-dir=${dataDir}`]
   const args = [
-    RUN_JS, ...base, '-node=test-node', '-client=127.0.0.1', '-bind=127.0.0.1',
+    RUN_JS, ...base, `-node=${opts.node ?? 'test-node'}`, `-client=${opts.bind ?? '127.0.0.1'}`, `-bind=${opts.bind ?? '127.0.0.1'}`,
     '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, '-serf-lan-port=0', '-serf-wan-port=0', '-server-port=-1',
     ...(opts.args ?? []),
   ]

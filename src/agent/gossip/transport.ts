@@ -157,6 +157,11 @@ export async function openGossipSocket(o: GossipSocketOptions, h: GossipSocketHa
 function readOne(c: TcpSocket, crypto: () => Crypto | undefined, ok: (m: StreamMsg) => void, fail: (e: Error) => void): void {
   let buf = new Uint8Array(0)
   let done = false
+  c.on('end', () => {
+    if (done) return
+    done = true
+    fail(new Error(buf.length ? 'stream closed before a whole message arrived' : 'stream closed without a message'))
+  })
   c.on('data', (d: Buffer) => {
     if (done) return
     const next = new Uint8Array(buf.length + d.length)

@@ -33,7 +33,8 @@ export async function list(req: HttpRequest, _p: RouteParams, ctx: AgentContext)
   const opts = ctx.queryOptions(req)
   const idx = () => {
     const l = ctx.gossip.events.list(name)
-    return l.length ? eventIndex(l[l.length - 1].ID) : '0'
+    // Consul answers 1 for an empty list, so a blocking client never spins on 0.
+    return l.length ? eventIndex(l[l.length - 1].ID) : '1'
   }
   const want = req.query.get('index')
   if (want && want !== '0') {
