@@ -69,6 +69,8 @@ export default class Agent extends Command {
     syslog: Flags.boolean({description: 'Log to syslog (not implemented)'}),
     'serf-lan-bind': Flags.string({description: 'LAN gossip bind address'}),
     'serf-wan-bind': Flags.string({description: 'WAN gossip bind address'}),
+    'serf-lan-allowed-cidrs': Flags.string({description: 'Networks allowed to reach the LAN pool (repeatable)', multiple: true}),
+    'serf-wan-allowed-cidrs': Flags.string({description: 'Networks allowed to reach the WAN pool (repeatable)', multiple: true}),
   }
 
   async run(): Promise<void> {

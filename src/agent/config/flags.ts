@@ -40,6 +40,8 @@ export function flagsToConfig(flags: AgentFlags): {raw: RawConfig; notes: string
   if (list('join-wan').length) raw.start_join_wan = list('join-wan')
   if (list('retry-join-wan').length) raw.retry_join_wan = list('retry-join-wan')
   if (list('recursor').length) raw.recursors = list('recursor')
+  if (list('serf-lan-allowed-cidrs').length) raw.serf_lan_allowed_cidrs = list('serf-lan-allowed-cidrs')
+  if (list('serf-wan-allowed-cidrs').length) raw.serf_wan_allowed_cidrs = list('serf-wan-allowed-cidrs')
   if (list('node-meta').length) {
     const meta: Record<string, string> = {}
     for (const kv of list('node-meta')) {

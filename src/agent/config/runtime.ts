@@ -1,7 +1,9 @@
 import {hostname} from 'node:os'
+import {isIP} from 'node:net'
 import {durationMs} from './duration.js'
 import {ConfigError, loadSources, mergeConfig, validateSource, type RawConfig} from './load.js'
 import type {LogLevel} from '../env/types.js'
+import {AddressError, resolveAddressTemplate} from '../address.js'
 
 /** The agent's immutable configuration after files, -config-dir and flags are merged. */
 export interface RuntimeConfig {
@@ -33,6 +35,9 @@ export interface RuntimeConfig {
   /** serf_lan / serf_wan: bind addresses of the gossip pools ('' = bind_addr). */
   serfLanBind: string
   serfWanBind: string
+  /** Only these networks may talk to the pool (serf_lan_allowed_cidrs / serf_wan_allowed_cidrs); [] = anyone. */
+  serfLanAllowedCidrs: string[]
+  serfWanAllowedCidrs: string[]
   encrypt?: string
   encryptVerifyIncoming: boolean
   encryptVerifyOutgoing: boolean
@@ -122,6 +127,15 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     return v
   }
   const dur = (key: string, def: string) => durationMs(raw[key] ?? def)
+  // go-sockaddr templates ({{ GetPrivateIP }} …) become addresses here, once.
+  const addr = (key: string, v: string): string => {
+    try {
+      return v.split(' ').filter(Boolean).map((x) => resolveAddressTemplate(x)).join(' ')
+    } catch (e) {
+      if (e instanceof AddressError) throw new ConfigError(`invalid value for ${key}: ${e.message}`)
+      throw e
+    }
+  }
   const datacenter = String(get('datacenter', 'dc1')).toLowerCase()
   if (!/^[a-z0-9_-]+$/.test(datacenter)) throw new ConfigError(`invalid value for datacenter: ${datacenter} (letters, digits, '-' and '_' only)`)
   const config: RuntimeConfig = {
@@ -134,9 +148,9 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     nodeName: get('node_name', hostname()),
     nodeId: get<string | undefined>('node_id', undefined),
     nodeMeta: get('node_meta', {}),
-    bindAddr: get('bind_addr', dev ? '127.0.0.1' : '0.0.0.0'),
-    clientAddr: get('client_addr', '127.0.0.1'),
-    advertiseAddr: get('advertise_addr', ''),
+    bindAddr: addr('bind_addr', get('bind_addr', dev ? '127.0.0.1' : '0.0.0.0')),
+    clientAddr: addr('client_addr', get('client_addr', '127.0.0.1')),
+    advertiseAddr: addr('advertise_addr', get('advertise_addr', '')),
     ports: {
       http: port('http', 8500),
       https: port('https', -1),
@@ -155,9 +169,11 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     retryMax: get('retry_max', 0),
     retryIntervalWanMs: dur('retry_interval_wan', '30s'),
     retryMaxWan: get('retry_max_wan', 0),
-    advertiseAddrWan: get('advertise_addr_wan', ''),
-    serfLanBind: get('serf_lan', ''),
-    serfWanBind: get('serf_wan', ''),
+    advertiseAddrWan: addr('advertise_addr_wan', get('advertise_addr_wan', '')),
+    serfLanBind: addr('serf_lan', get('serf_lan', '')),
+    serfWanBind: addr('serf_wan', get('serf_wan', '')),
+    serfLanAllowedCidrs: cidrs(get<string[]>('serf_lan_allowed_cidrs', []), 'serf_lan_allowed_cidrs'),
+    serfWanAllowedCidrs: cidrs(get<string[]>('serf_wan_allowed_cidrs', []), 'serf_wan_allowed_cidrs'),
     encrypt: checkedKey(get<string | undefined>('encrypt', undefined)),
     encryptVerifyIncoming: get('encrypt_verify_incoming', true),
     encryptVerifyOutgoing: get('encrypt_verify_outgoing', true),
@@ -229,4 +245,12 @@ function gossipOverrides(r: RawConfig, key: string): GossipOverrides {
     retransmitMult: int('retransmit_mult'),
     suspicionMult: int('suspicion_mult'),
   }
+}
+
+function cidrs(list: string[], key: string): string[] {
+  for (const c of list) {
+    const m = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(c)
+    if (!m || !isIP(m[1]) || Number(m[2]) > (isIP(m[1]) === 4 ? 32 : 128)) throw new ConfigError(`invalid value for ${key}: "${c}" is not a CIDR (e.g. 10.0.0.0/8)`)
+  }
+  return list
 }

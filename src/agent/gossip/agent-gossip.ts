@@ -5,6 +5,7 @@ import type {RuntimeConfig, GossipOverrides} from '../config/runtime.js'
 import type {MemberInfo} from '../context.js'
 import type {Env, Logger, TimerHandle} from '../env/types.js'
 import {VERSION} from '../version.js'
+import {resolveAddressTemplate} from '../address.js'
 import {LAN_TIMING, LOCAL_TIMING, WAN_TIMING, type MemberlistTiming} from './memberlist/config.js'
 import type {Addr} from './memberlist/messages.js'
 import {GossipPool, PoolError, type KeyringOp, type KeyringPoolResult} from './pool.js'
@@ -61,6 +62,7 @@ export class AgentGossip {
         snapshotFile: dataDir ? joinPath(dataDir, 'serf', 'remote.snapshot') : undefined,
         rejoinAfterLeave: c.rejoinAfterLeave,
         reconnectTimeoutMs: c.reconnectTimeoutWanMs,
+        allowedCidrs: c.serfWanAllowedCidrs,
         validateMember: (m) => validateWan(m),
       }))
     }
@@ -82,6 +84,7 @@ export class AgentGossip {
         snapshotFile: dataDir ? joinPath(dataDir, 'serf', 'local.snapshot') : undefined,
         rejoinAfterLeave: c.rejoinAfterLeave,
         reconnectTimeoutMs: c.reconnectTimeoutMs,
+        allowedCidrs: c.serfLanAllowedCidrs,
         validateMember: (m) => this.validateLan(m),
         onEvent: (e) => {
           if (e.type === 'member-join' || e.type === 'member-update') this.floodWan(e.member)
@@ -276,7 +279,7 @@ function withOverrides(base: MemberlistTiming, o: GossipOverrides): MemberlistTi
 
 /** "ip", "ip:port", "[v6]:port", "host", "host:port" → addresses to dial. */
 export async function resolveJoinAddress(target: string, defPort: number): Promise<Addr[]> {
-  let host = target.trim()
+  let host = resolveAddressTemplate(target.trim())
   let port = defPort
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(host)
   if (v6) {

@@ -1,5 +1,6 @@
 import {mkdirSync, readFileSync, renameSync, writeFileSync, existsSync} from 'node:fs'
 import {dirname} from 'node:path'
+import {BlockList, isIPv6} from 'node:net'
 import type {Env, Logger} from '../env/types.js'
 import type {MemberlistTiming} from './memberlist/config.js'
 import {Keyring, KeyringError} from './memberlist/keyring.js'
@@ -35,6 +36,8 @@ export interface PoolOptions {
   /** Rejoin the previous members after a graceful leave too (rejoin_after_leave). */
   rejoinAfterLeave: boolean
   reconnectTimeoutMs?: number
+  /** CIDRs allowed to talk to this pool ([] = anyone). */
+  allowedCidrs?: string[]
   validateMember?(m: {name: string; tags: Record<string, string>; addr: Addr}): string | undefined
   onEvent?(e: SerfEvent): void
 }
@@ -113,7 +116,8 @@ export class GossipPool {
       nonce: () => o.env.random.bytes(12),
     }
     let pool!: GossipPool
-    const socket = await openGossipSocket({bindIp: o.bindIp, port: o.port, log: o.log, crypto: () => (keyring.enabled() ? crypto : undefined), tcpTimeoutMs: o.timing.tcpTimeoutMs}, {
+    const allowed = allowList(o.allowedCidrs ?? [])
+    const socket = await openGossipSocket({bindIp: o.bindIp, port: o.port, log: o.log, crypto: () => (keyring.enabled() ? crypto : undefined), tcpTimeoutMs: o.timing.tcpTimeoutMs, allowed}, {
       onPacket: (buf, from) => pool.serf.handlePacket(buf, from),
       onStream: (msg, from) => pool.serf.handleStream(msg, from),
     })
@@ -126,7 +130,8 @@ export class GossipPool {
       env: o.env,
       log: o.log,
       transport: socket,
-      validateMember: o.validateMember,
+      // memberlist also refuses alive messages that carry a member address outside the list.
+      validateMember: (m) => (allowed && !allowed(m.addr.ip) ? `member '${m.name}' address ${m.addr.ip} is not in the allowed CIDRs` : o.validateMember?.(m)),
       reconnectTimeoutMs: o.reconnectTimeoutMs,
       clocks: snap ? {clock: snap.clock, eventClock: snap.eventClock, queryClock: snap.queryClock} : undefined,
       onEvent: (e) => p.onEvent(e),
@@ -272,6 +277,16 @@ export class GossipPool {
 }
 
 export class PoolError extends Error {}
+
+function allowList(cidrs: string[]): ((ip: string) => boolean) | undefined {
+  if (cidrs.length === 0) return undefined
+  const list = new BlockList()
+  for (const c of cidrs) {
+    const [net, bits] = c.split('/')
+    list.addSubnet(net, Number(bits), isIPv6(net) ? 'ipv6' : 'ipv4')
+  }
+  return (ip) => list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4')
+}
 
 /**
  * The keyring: the persisted file wins over -encrypt once it exists (so a rotated key

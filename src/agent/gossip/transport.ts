@@ -15,6 +15,8 @@ export interface GossipSocketOptions {
   crypto: () => Crypto | undefined
   /** Idle limit for an incoming stream. */
   tcpTimeoutMs: number
+  /** serf_*_allowed_cidrs: packets and streams from elsewhere are dropped and counted. */
+  allowed?: (ip: string) => boolean
 }
 
 export interface GossipSocketHandlers {
@@ -66,6 +68,10 @@ export async function openGossipSocket(o: GossipSocketOptions, h: GossipSocketHa
     counters.packetsIn++
     counters.bytesIn += buf.length
     const from = {ip: rinfo.address, port: rinfo.port}
+    if (o.allowed && !o.allowed(from.ip)) {
+      counters.packetsRejected++
+      return
+    }
     let plain: Uint8Array
     try {
       plain = openPacket(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), o.crypto())
@@ -86,6 +92,11 @@ export async function openGossipSocket(o: GossipSocketOptions, h: GossipSocketHa
       c.destroy()
     })
     const from = {ip: c.remoteAddress ?? '', port: c.remotePort ?? 0}
+    if (o.allowed && !o.allowed(from.ip)) {
+      counters.streamsRejected++
+      c.destroy()
+      return
+    }
     readOne(c, o.crypto, (msg) => {
       let reply: Uint8Array | undefined
       try {

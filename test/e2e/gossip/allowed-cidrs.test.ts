@@ -1,0 +1,39 @@
+/** serf_lan_allowed_cidrs: only the listed networks may join or talk to the pool. */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {RunningAgent} from '../../helpers/agent.js'
+import {assertBuilt} from '../cli/run-cli.js'
+import {ALIVE, dc, gossipAddr, members, startNode, waitStatus} from './helpers.js'
+
+const agents: RunningAgent[] = []
+let guarded: RunningAgent, friend: RunningAgent, stranger: RunningAgent
+
+beforeAll(async () => {
+  assertBuilt()
+  ;[guarded, friend, stranger] = await Promise.all([
+    startNode('cidr-a', '127.0.0.71', {args: ['-serf-lan-allowed-cidrs=127.0.0.72/32', '-serf-lan-allowed-cidrs=127.0.0.71/32']}),
+    startNode('cidr-b', '127.0.0.72'),
+    startNode('cidr-c', '127.0.0.73'),
+  ])
+  agents.push(guarded, friend, stranger)
+})
+
+afterAll(async () => {
+  await Promise.all(agents.map((x) => x.kill()))
+  agents.forEach((x) => x.cleanup())
+})
+
+describe('serf_lan_allowed_cidrs', () => {
+  it('lets an allowed address join and keeps another out, counting what it refused', async () => {
+    expect((await dc(friend, ['join', await gossipAddr(guarded)])).code).toBe(0)
+    await waitStatus(guarded, 'cidr-b', ALIVE)
+    const r = await dc(stranger, ['join', await gossipAddr(guarded)])
+    expect(r.code).toBe(1)
+    expect((await members(guarded)).some((m) => m.Name === 'cidr-c')).toBe(false)
+    const self = (await (await fetch(`${guarded.url}/v1/agent/self`)).json()) as {Stats: {serf_lan: Record<string, string>}}
+    expect(Number(self.Stats.serf_lan.streams_rejected)).toBeGreaterThan(0)
+  })
+
+  it('refuses a malformed CIDR at start with one line', async () => {
+    await expect(startNode('cidr-x', '127.0.0.74', {args: ['-serf-lan-allowed-cidrs=10.0.0.0/99'], timeoutMs: 10_000})).rejects.toThrow(/invalid value for serf_lan_allowed_cidrs: "10\.0\.0\.0\/99" is not a CIDR/)
+  })
+})
