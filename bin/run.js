@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 import {normalizeArgv} from './argv.js'
+import {loadBundle} from './fast-load.js'
 
 const args = normalizeArgv(process.argv.slice(2))
 // `npm run build` bundles the CLI into one file (scripts/bundle-cli.mjs) because loading
 // @oclif/core module by module was half of every command's start-up. A tree built with
 // `tsc` alone has no bundle and runs the same code unbundled; DC_CLI_UNBUNDLED=1 forces that
 // (tests compare the two).
-const bundle = new URL('../dist/cli.bundle.js', import.meta.url)
+const bundle = fileURLToPath(new URL('../dist/cli.bundle.cjs', import.meta.url))
 if (process.env.DC_CLI_UNBUNDLED !== '1' && existsSync(bundle)) {
-  const {main} = await import(bundle.href)
-  await main(args, import.meta.url)
+  await loadBundle(bundle).main(args, import.meta.url)
 } else {
   const {execute} = await import('@oclif/core')
   await execute({args, dir: import.meta.url})

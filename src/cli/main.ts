@@ -1,5 +1,5 @@
 /**
- * Entry point of the CLI bundle (bin/run.js loads dist/cli.bundle.js when it exists). The
+ * Entry point of the CLI bundle (bin/run.js loads dist/cli.bundle.cjs through bin/fast-load.js when it exists). The
  * bundle exists for start-up time: @oclif/core and its dependencies are ~160 small CommonJS
  * files, and loading them one by one was half of a `dc kv get` (Node 20 has no compile cache).
  */
