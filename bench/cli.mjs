@@ -3,6 +3,7 @@
 // machine noise hits both alike). Also the unbundled CLI (DC_CLI_UNBUNDLED=1) and `dc --help`.
 //
 //   npm run bench -- cli          CLI_BENCH_RUNS=30 node bench/cli.mjs
+//   CLI_BENCH_BASELINE=/tmp/old/bin/run.js node bench/cli.mjs   # + another build's `kv get`
 import {spawnSync} from 'node:child_process'
 import {cpus} from 'node:os'
 import {RUN_JS, request, startAgent} from './lib.mjs'
@@ -18,6 +19,7 @@ const cases = [
   ['dc kv get bench/key (unbundled)', [process.execPath, RUN_JS, 'kv', 'get', 'bench/key'], {...env, DC_CLI_UNBUNDLED: '1'}],
   ['dc --help', [process.execPath, RUN_JS, '--help'], env],
 ]
+if (process.env.CLI_BENCH_BASELINE) cases.push(['baseline kv get bench/key', [process.execPath, process.env.CLI_BENCH_BASELINE, 'kv', 'get', 'bench/key'], env])
 const times = new Map(cases.map(([name]) => [name, []]))
 for (let i = 0; i < RUNS; i++) {
   for (const [name, [cmd, ...args], e] of cases) {

@@ -7,6 +7,7 @@
 //   npm run bench -- dns-agent
 //   DNS_BENCH_SECONDS=5 DNS_BENCH_ROUNDS=3 node bench/dns-agent.mjs
 //   DNS_BENCH_PROFILE=/tmp/prof node bench/dns-agent.mjs   # the agent runs under --cpu-prof
+//   DNS_BENCH_BASELINE=/tmp/old/bin/run.js node bench/dns-agent.mjs   # + another build's agent in each round
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -30,6 +31,13 @@ const agent = await startAgent({dev: true, dns: true, nodeArgs: profile ? ['--cp
 const reg = await request(agent.addr, 'PUT', '/v1/catalog/register', JSON.stringify({Node: 'n1', Address: '10.0.0.1', Service: {ID: 'web-1', Service: 'web', Port: 8080}}))
 if (reg.status !== 200) throw new Error(`register failed: ${reg.status} ${reg.body}`)
 const agentAnswer = await waitForDns(agent.dnsPort, query)
+const baselineJs = process.env.DNS_BENCH_BASELINE
+const baseline = baselineJs ? await startAgent({dev: true, dns: true, runJs: baselineJs}) : undefined
+if (baseline) {
+  const r = await request(baseline.addr, 'PUT', '/v1/catalog/register', JSON.stringify({Node: 'n1', Address: '10.0.0.1', Service: {ID: 'web-1', Service: 'web', Port: 8080}}))
+  if (r.status !== 200) throw new Error(`baseline register failed: ${r.status}`)
+  await waitForDns(baseline.dnsPort, query)
+}
 const floor = await startFloor(agentAnswer, query)
 const nsd = await startNsd('consul', ['web.service 0 IN A 10.0.0.1'], query)
 const nsdAnswer = await waitForDns(nsd.port, query)
@@ -45,7 +53,7 @@ console.log(`nsd answer:   ${show(nsdAnswer)}`)
 const dir = mkdtempSync(join(tmpdir(), 'dns-bench-'))
 const datafile = join(dir, 'queries')
 writeFileSync(datafile, `${NAME} A\n`)
-const peers = [['nsd', nsd.port], ['floor', floor.port], ['agent', agent.dnsPort]]
+const peers = [['nsd', nsd.port], ['floor', floor.port], ['agent', agent.dnsPort], ...(baseline ? [['baseline', baseline.dnsPort]] : [])]
 const rounds = []
 for (let r = 0; r < ROUNDS; r++) {
   const got = {}
@@ -55,11 +63,13 @@ for (let r = 0; r < ROUNDS; r++) {
   }
   rounds.push(got)
   const f = (x) => `${Math.round(x.qps).toLocaleString('en')} q/s (avg ${x.avgMs.toFixed(2)} ms, lost ${x.lost})`
-  console.log(`round ${r + 1}: nsd ${f(got.nsd)} | floor ${f(got.floor)} | agent ${f(got.agent)} | agent/nsd ${(got.agent.qps / got.nsd.qps).toFixed(2)}, floor/nsd ${(got.floor.qps / got.nsd.qps).toFixed(2)}, agent/floor ${(got.agent.qps / got.floor.qps).toFixed(2)}`)
+  const base = got.baseline ? ` | baseline ${f(got.baseline)}, baseline/nsd ${(got.baseline.qps / got.nsd.qps).toFixed(2)}, baseline/floor ${(got.baseline.qps / got.floor.qps).toFixed(2)}` : ''
+  console.log(`round ${r + 1}: nsd ${f(got.nsd)} | floor ${f(got.floor)} | agent ${f(got.agent)} | agent/nsd ${(got.agent.qps / got.nsd.qps).toFixed(2)}, floor/nsd ${(got.floor.qps / got.nsd.qps).toFixed(2)}, agent/floor ${(got.agent.qps / got.floor.qps).toFixed(2)}${base}`)
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
-console.log(`median ratios over ${ROUNDS} rounds: agent/nsd ${median(rounds.map((g) => g.agent.qps / g.nsd.qps)).toFixed(2)}, floor/nsd ${median(rounds.map((g) => g.floor.qps / g.nsd.qps)).toFixed(2)}, agent/floor ${median(rounds.map((g) => g.agent.qps / g.floor.qps)).toFixed(2)}`)
+const ratio = (a, b) => median(rounds.map((g) => g[a].qps / g[b].qps)).toFixed(2)
+console.log(`median ratios over ${ROUNDS} rounds: agent/nsd ${ratio('agent', 'nsd')}, floor/nsd ${ratio('floor', 'nsd')}, agent/floor ${ratio('agent', 'floor')}${baseline ? `, baseline/nsd ${ratio('baseline', 'nsd')}, baseline/floor ${ratio('baseline', 'floor')}` : ''}`)
 
-await Promise.all([agent.stop(), floor.stop(), nsd.stop()])
+await Promise.all([agent.stop(), floor.stop(), nsd.stop(), baseline?.stop()])
 rmSync(dir, {recursive: true, force: true})
 if (profile) console.log(`agent CPU profile written to ${profile}`)

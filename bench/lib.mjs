@@ -11,12 +11,15 @@ import {fileURLToPath} from 'node:url'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const RUN_JS = join(ROOT, 'bin', 'run.js')
 
-/** `dns: true` serves DNS on an ephemeral loopback port (dnsPort); `nodeArgs` go to node itself (e.g. --cpu-prof). */
-export async function startAgent({args = [], dev = false, dns = false, nodeArgs = []} = {}) {
+/**
+ * `dns: true` serves DNS on an ephemeral loopback port (dnsPort); `nodeArgs` go to node itself
+ * (e.g. --cpu-prof); `runJs` runs another build's bin/run.js (a baseline to compare with).
+ */
+export async function startAgent({args = [], dev = false, dns = false, nodeArgs = [], runJs = RUN_JS} = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'dc-bench-'))
   const base = dev ? ['agent', '-dev'] : ['agent', '-server', '-bootstrap', `-data-dir=${dataDir}`]
   const t0 = performance.now()
-  const proc = spawn(process.execPath, [...nodeArgs, RUN_JS, ...base, '-node=bench', '-client=127.0.0.1', '-bind=127.0.0.1', '-http-port=0', `-dns-port=${dns ? 0 : -1}`, '-serf-lan-port=-1', '-serf-wan-port=-1', '-server-port=-1', ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+  const proc = spawn(process.execPath, [...nodeArgs, runJs, ...base, '-node=bench', '-client=127.0.0.1', '-bind=127.0.0.1', '-http-port=0', `-dns-port=${dns ? 0 : -1}`, '-serf-lan-port=-1', '-serf-wan-port=-1', '-server-port=-1', ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
   let out = ''
   let dnsPort = -1
   const addr = await new Promise((resolve, reject) => {
