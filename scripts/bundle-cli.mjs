@@ -37,18 +37,20 @@ await build({
   plugins: [{
     name: 'dc-cli',
     setup(b) {
-      // Every import() becomes a runtime call, so esbuild leaves what it loads outside the
-      // bundle (e.g. `dc agent`'s lazy import of the agent runtime). A relative specifier is
-      // rewritten relative to dist/, where the bundle is, and resolved there at run time.
+      // import() of a package name is bundled like a require (esbuild does that itself: e.g.
+      // oclif's platform probe, wsl-utils, which unbundled costs ~15 ms of ESM loading).
+      // Every other import() becomes a runtime call that loads outside the bundle: computed
+      // specifiers (oclif loading a file by path), Node builtins, and relative ones (`dc agent`'s lazy import
+      // of the agent runtime), the latter rewritten relative to dist/, where the bundle is.
       b.onLoad({filter: /\.(c|m)?js$/}, (args) => {
         const src = readFileSync(args.path, 'utf8')
         if (!/\bimport\(/.test(src)) return undefined
         const contents = src
           .replace(/\bimport\((['"])(\.\.?\/[^'"]+)\1\)/g, (_m, q, spec) => {
             const fromDist = relative(dist, resolve(dirname(args.path), spec)).split(sep).join('/')
-            return `import(${q}./${fromDist}${q})`
+            return `${IMPORT}(${q}./${fromDist}${q})`
           })
-          .replace(/\bimport\(/g, `${IMPORT}(`)
+          .replace(/\bimport\((?!['"](?!node:))/g, `${IMPORT}(`)
         return {contents, loader: 'js'}
       })
     },
