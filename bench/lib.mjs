@@ -11,17 +11,24 @@ import {fileURLToPath} from 'node:url'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const RUN_JS = join(ROOT, 'bin', 'run.js')
 
-export async function startAgent({args = [], dev = false} = {}) {
+/**
+ * `dns: true` serves DNS on an ephemeral loopback port (dnsPort); `nodeArgs` go to node itself
+ * (e.g. --cpu-prof); `runJs` runs another build's bin/run.js (a baseline to compare with).
+ */
+export async function startAgent({args = [], dev = false, dns = false, nodeArgs = [], runJs = RUN_JS} = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'dc-bench-'))
   const base = dev ? ['agent', '-dev'] : ['agent', '-server', '-bootstrap', `-data-dir=${dataDir}`]
   const t0 = performance.now()
-  const proc = spawn(process.execPath, [RUN_JS, ...base, '-node=bench', '-http-port=0', '-dns-port=-1', '-serf-lan-port=-1', '-serf-wan-port=-1', '-server-port=-1', ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+  const proc = spawn(process.execPath, [...nodeArgs, runJs, ...base, '-node=bench', '-client=127.0.0.1', '-bind=127.0.0.1', '-http-port=0', `-dns-port=${dns ? 0 : -1}`, '-serf-lan-port=-1', '-serf-wan-port=-1', '-server-port=-1', ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
   let out = ''
+  let dnsPort = -1
   const addr = await new Promise((resolve, reject) => {
     const on = (d) => {
       out += d
       const m = /HTTP server listening on (\S+)/.exec(out)
-      if (m && /Agent started; ready/.test(out)) resolve(m[1])
+      const d53 = /DNS server listening on \S+:(\d+)/.exec(out)
+      if (d53) dnsPort = Number(d53[1])
+      if (m && /Agent started; ready/.test(out) && (!dns || d53)) resolve(m[1])
     }
     proc.stdout.on('data', on)
     proc.stderr.on('data', on)
@@ -29,7 +36,7 @@ export async function startAgent({args = [], dev = false} = {}) {
   })
   const readyMs = performance.now() - t0
   return {
-    addr, pid: proc.pid, readyMs,
+    addr, pid: proc.pid, readyMs, dnsPort,
     async stop() {
       proc.kill('SIGTERM')
       await new Promise((r) => proc.on('exit', r))

@@ -1,5 +1,18 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 import {normalizeArgv} from './argv.js'
+import {loadBundle} from './fast-load.js'
 
-await execute({args: normalizeArgv(process.argv.slice(2)), dir: import.meta.url})
+const args = normalizeArgv(process.argv.slice(2))
+// `npm run build` bundles the CLI into one file (scripts/bundle-cli.mjs) because loading
+// @oclif/core module by module was half of every command's start-up. A tree built with
+// `tsc` alone has no bundle and runs the same code unbundled; DC_CLI_UNBUNDLED=1 forces that
+// (tests compare the two).
+const bundle = fileURLToPath(new URL('../dist/cli.bundle.cjs', import.meta.url))
+if (process.env.DC_CLI_UNBUNDLED !== '1' && existsSync(bundle)) {
+  await loadBundle(bundle).main(args, import.meta.url)
+} else {
+  const {execute} = await import('@oclif/core')
+  await execute({args, dir: import.meta.url})
+}

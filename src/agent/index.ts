@@ -129,8 +129,8 @@ export async function createAgent(
     queryOptions: reader.queryOptions,
     raft: {
       isLeader: () => raft.isLeader(),
-      leaderAddress: () => (raft.hasLeader() ? serverAddr : ''),
-      peers: () => [serverAddr],
+      leaderAddress: () => raft.leaderAddress(),
+      peers: () => raft.peerAddresses(),
       stats: () => raft.stats(),
       configuration: () => raft.configuration(config.nodeName),
     },

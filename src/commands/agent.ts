@@ -14,7 +14,7 @@ export default class Agent extends Command {
   ]
 
   static override flags = {
-    dev: Flags.boolean({description: 'Development mode: in-memory server, bootstrapped, UI on'}),
+    dev: Flags.boolean({description: 'Development mode: in-memory server, bootstrapped (UI not implemented yet)'}),
     server: Flags.boolean({description: 'Run in server mode'}),
     bootstrap: Flags.boolean({description: 'Allow this server to elect itself leader (one per datacenter)'}),
     'bootstrap-expect': Flags.integer({description: 'Number of servers to wait for before bootstrapping'}),

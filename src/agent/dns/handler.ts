@@ -5,7 +5,11 @@
  * one question or malformed sections get a header-only FORMERR.
  *
  * Answers are cached per (question, catalog index): a hot name costs one map
- * lookup plus the per-query shuffle and encode until the catalog changes.
+ * lookup plus the per-query shuffle and encode until the catalog changes. An answer
+ * whose rendering drew no random number (nothing to shuffle) and read no clock (no
+ * SOA) depends only on the query's bytes after the ID and on the catalog index, so
+ * its encoded bytes are cached too: a repeat of that query is answered by copying
+ * them under the new ID, without decoding the query or encoding again.
  */
 import dnsPacket from 'dns-packet'
 import type {Random} from '../env/types.js'
@@ -32,7 +36,7 @@ export interface DnsHandlerDeps {
   wallMs: () => number
   /** Called with unexpected internal errors (the query is answered SERVFAIL). */
   onError?: (err: unknown) => void
-  /** Answer cache bound; default 4096 questions. */
+  /** Answer cache bound; default 4096 questions (and as many encoded answers). */
   cacheMaxEntries?: number
 }
 
@@ -42,6 +46,8 @@ export interface DnsHandler {
   cacheSize(): number
   /** How many resolutions were computed (cache misses), for tests and metrics. */
   misses(): number
+  /** How many queries were answered from the encoded-answer cache, for tests and metrics. */
+  encodedHits(): number
 }
 
 interface Parsed {
@@ -52,7 +58,11 @@ export function createDnsHandler(deps: DnsHandlerDeps): DnsHandler {
   const {config, catalog} = deps
   const maxEntries = deps.cacheMaxEntries ?? 4096
   const cache = new Map<string, {index: number; res: Resolution}>()
+  // Keyed by network + the query's bytes after the ID (flags, question, EDNS: everything
+  // the answer depends on besides the catalog).
+  const encoded = new Map<string, {index: number; bytes: Buffer}>()
   let misses = 0
+  let encodedHits = 0
 
   const resolve = (q: Question): Resolution => {
     const key = `${q.type}|${q.name}`
@@ -73,6 +83,16 @@ export function createDnsHandler(deps: DnsHandlerDeps): DnsHandler {
     const id = packet.readUInt16BE(0)
     const flags = packet.readUInt16BE(2)
     if (flags & 0x8000) return {kind: 'drop'} // a response: answering could feed a loop
+    const key = network + packet.toString('latin1', 2)
+    const ready = encoded.get(key)
+    if (ready && ready.index === catalog.index()) {
+      encodedHits++
+      // A fresh buffer per reply: the socket may still be sending the previous one.
+      const bytes = Buffer.allocUnsafe(ready.bytes.length)
+      ready.bytes.copy(bytes)
+      bytes.writeUInt16BE(id, 0)
+      return {kind: 'reply', bytes}
+    }
     const opcode = (flags >> 11) & 0xf
     const rd = (flags & 0x100) !== 0
     const cd = (flags & 0x10) !== 0
@@ -90,9 +110,26 @@ export function createDnsHandler(deps: DnsHandlerDeps): DnsHandler {
       return headerOnly(Rcode.FORMERR)
     }
     try {
+      const index = catalog.index()
       const res = resolve(parsed.req.question)
       if (res.recurse) return {kind: 'recurse', id, failure: recursionFailure(parsed.req)}
-      const bytes = renderResolution(res, parsed.req, {cfg: config, randomInt: deps.random.int, wallMs: deps.wallMs()})
+      let varies = false
+      const bytes = renderResolution(res, parsed.req, {
+        cfg: config,
+        randomInt: (n) => {
+          varies = true
+          return deps.random.int(n)
+        },
+        // A getter, so a render that never reads the clock (no SOA) is known to be repeatable.
+        get wallMs() {
+          varies = true
+          return deps.wallMs()
+        },
+      })
+      if (!varies && res.cacheable) {
+        if (!encoded.has(key) && encoded.size >= maxEntries) encoded.delete(encoded.keys().next().value!)
+        encoded.set(key, {index, bytes: Buffer.from(bytes)})
+      }
       return {kind: 'reply', bytes}
     } catch (err) {
       deps.onError?.(err)
@@ -100,7 +137,7 @@ export function createDnsHandler(deps: DnsHandlerDeps): DnsHandler {
     }
   }
 
-  return {handle, cacheSize: () => cache.size, misses: () => misses}
+  return {handle, cacheSize: () => cache.size, misses: () => misses, encodedHits: () => encodedHits}
 }
 
 function parse(packet: Buffer, network: Network, h: {id: number; opcode: number; rd: boolean; cd: boolean}): Parsed {

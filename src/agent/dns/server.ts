@@ -51,16 +51,17 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     forwardToRecursors(query, network, {config: opts.config, transport, random: opts.random, log: opts.log})
   let closed = false
 
+  // No per-datagram send callback (a closure and a callback on the hottest path): Node then
+  // drops a failed send silently, which to the client is one more lost datagram to retry.
   const onUdp = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-    const send = (bytes: Buffer) => {
-      if (closed) return
-      udp.send(bytes, rinfo.port, rinfo.address, (err) => {
-        if (err) opts.log.debug('DNS UDP send failed', {error: err.message})
+    const r = handler.handle(msg, 'udp')
+    if (r.kind === 'reply') {
+      if (!closed) udp.send(r.bytes, rinfo.port, rinfo.address)
+    } else if (r.kind === 'recurse') {
+      void forward(msg, 'udp').then((resp) => {
+        if (!closed) udp.send(resp ?? r.failure, rinfo.port, rinfo.address)
       })
     }
-    const r = handler.handle(msg, 'udp')
-    if (r.kind === 'reply') send(r.bytes)
-    else if (r.kind === 'recurse') void forward(msg, 'udp').then((resp) => send(resp ?? r.failure))
   }
 
   const sockets = new Set<net.Socket>()

@@ -100,6 +100,26 @@ export class Raft {
     return this.node.stats()
   }
 
+  /**
+   * /v1/status/leader: the leader's server address, "" when there is none. Until server RPC
+   * carries addresses only this server's own is known, so another leader also answers ""
+   * rather than a guessed address.
+   */
+  leaderAddress(): string {
+    return this.node.leader() === this.deps.nodeId ? this.deps.serverAddr : ''
+  }
+
+  /**
+   * /v1/status/peers: the voters of the latest Raft configuration. [] while it is empty, as
+   * on a server still waiting for its bootstrap_expect peers. Voters whose address is not
+   * known here yet are left out, not guessed (see leaderAddress).
+   */
+  peerAddresses(): string[] {
+    return this.node.configuration().servers
+      .filter((s) => s.voter && s.id === this.deps.nodeId)
+      .map(() => this.deps.serverAddr)
+  }
+
   configuration(nodeName: string) {
     const conf = this.node.configuration()
     const leader = this.node.leader()

@@ -1,5 +1,5 @@
 /** Runs the real `dig` against a local port and parses what it prints. */
-import {execFile, spawnSync} from 'node:child_process'
+import {execFile} from 'node:child_process'
 
 export interface DigResult {
   status: string
@@ -12,14 +12,6 @@ export interface DigResult {
   /** "UDP" or "TCP" from the SERVER line. */
   transport?: string
   raw: string
-}
-
-/** Throws a clear message when dig is missing (CI installs bind9-dnsutils). */
-export function requireDig(): void {
-  const r = spawnSync('dig', ['-v'], {encoding: 'utf8'})
-  if (r.error || r.status !== 0) {
-    throw new Error('`dig` is not installed: the DNS e2e tests need it (apt-get install bind9-dnsutils)')
-  }
 }
 
 export function dig(port: number, ...args: string[]): Promise<DigResult> {

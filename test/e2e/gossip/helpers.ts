@@ -34,7 +34,7 @@ export async function gossipAddr(a: RunningAgent, wan = false): Promise<string> 
 }
 
 /** Polls until `a` sees `name` with `status` (bounded). */
-export function waitStatus(a: RunningAgent, name: string, status: number | undefined, timeoutMs = 20_000, wan = false): Promise<true> {
+export function waitStatus(a: RunningAgent, name: string, status: number | undefined, timeoutMs = 20_000, wan = false): Promise<boolean> {
   return waitFor(async () => {
     const m = (await members(a, wan)).find((x) => x.Name === name)
     return status === undefined ? m === undefined : m?.Status === status

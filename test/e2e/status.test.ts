@@ -1,0 +1,42 @@
+/**
+ * /v1/status/leader and /v1/status/peers answer only what the server knows: "" and [] on a
+ * server with no leader and an empty Raft configuration (waiting for bootstrap_expect peers),
+ * its own server address once it leads a configuration holding only itself.
+ */
+import {describe, expect, it} from 'vitest'
+import {startAgent, waitFor} from '../helpers/agent.js'
+
+const getJson = async (url: string) => {
+  const r = await fetch(url)
+  expect(r.status).toBe(200)
+  return r.json()
+}
+
+describe('status endpoints', () => {
+  it('a server waiting for its bootstrap_expect peers: no leader, no peers, empty configuration', async () => {
+    const a = await startAgent({bootstrap: false, args: ['-bootstrap-expect=3']})
+    try {
+      expect(await getJson(`${a.url}/v1/operator/raft/configuration`)).toMatchObject({Servers: []})
+      expect(await getJson(`${a.url}/v1/status/leader`)).toBe('')
+      expect(await getJson(`${a.url}/v1/status/peers`)).toEqual([])
+    } finally {
+      await a.stop()
+      a.cleanup()
+    }
+  })
+
+  it('a bootstrapped single server: itself as leader and only peer, as in its Raft configuration', async () => {
+    const a = await startAgent()
+    try {
+      const leader = await waitFor(async () => (await getJson(`${a.url}/v1/status/leader`)) as string)
+      const conf = await getJson(`${a.url}/v1/operator/raft/configuration`) as {Servers: Array<{Address: string; Leader: boolean; Voter: boolean}>}
+      expect(conf.Servers).toHaveLength(1)
+      expect(conf.Servers[0]).toMatchObject({Leader: true, Voter: true})
+      expect(leader).toBe(conf.Servers[0].Address)
+      expect(await getJson(`${a.url}/v1/status/peers`)).toEqual([leader])
+    } finally {
+      await a.stop()
+      a.cleanup()
+    }
+  })
+})
