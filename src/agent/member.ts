@@ -46,6 +46,5 @@ export function startupNotes(config: RuntimeConfig, addressNote?: string): strin
   }
   if (config.retryJoin.length) notes.push(`-join/-retry-join accepted (${config.retryJoin.join(', ')}), but LAN gossip is not implemented by dc yet; not joining`)
   if (config.encrypt) notes.push('-encrypt accepted, but gossip encryption arrives with gossip in a later dc version')
-  if (config.ui) notes.push('web UI is not implemented by dc yet')
   return notes
 }
