@@ -60,7 +60,7 @@ const notFound = (): Reply => ({status: 404, raw: 'Not Found'})
  */
 export async function serveStatic(site: StaticSite, req: StaticRequest): Promise<Reply> {
   const segments = req.rest.split('/')
-  if (segments.some((s) => s === '..' || s === '.' || s.includes('\\') || s.includes('\0'))) return notFound()
+  if (segments.some(unsafeSegment)) return notFound()
   const relative = segments.filter((s) => s !== '').join('/')
   const root = await realRoot(site.root)
   if (!root) return {status: 503, raw: `UI assets not found in ${site.root} (for the built-in UI, run npm run build)`}
@@ -73,6 +73,20 @@ export async function serveStatic(site: StaticSite, req: StaticRequest): Promise
   const index = await insideRoot(root, 'index.html')
   if (!index) return notFound()
   return sendFile(root, site, index, 'index.html', req)
+}
+
+/**
+ * A dot segment, a backslash or NUL, also once more percent-decoded: a double-encoded
+ * probe (%252e%252e) would reach the index otherwise, and a 404 tells it nothing.
+ */
+function unsafeSegment(segment: string): boolean {
+  let again = segment
+  try {
+    again = decodeURIComponent(segment)
+  } catch {
+    // Not valid percent-encoding: judged as it is.
+  }
+  return [segment, again].some((s) => s === '..' || s === '.' || /[\\/\0]/.test(s))
 }
 
 async function realRoot(dir: string): Promise<string | undefined> {

@@ -52,7 +52,7 @@ describe('static file server', () => {
 
   it('refuses traversal in every spelling, and symlinks that leave the root', async () => {
     // `rest` arrives percent-decoded (the HTTP server decodes the path once).
-    for (const rest of ['../secret.txt', '../../etc/passwd', 'assets/../../secret.txt', './index.html', '..\\secret.txt', 'a/..', 'index.html\0.js', '..']) {
+    for (const rest of ['../secret.txt', '../../etc/passwd', 'assets/../../secret.txt', './index.html', '..\\secret.txt', 'a/..', 'index.html\0.js', '..', '%2e%2e/secret.txt', '%2e%2e%2fsecret.txt', 'dc1/%2E%2E/x', '..%5csecret.txt']) {
       const r = await get(rest)
       expect(r.status, rest).toBe(404)
       expect(String(r.raw)).not.toContain('outside the root')
