@@ -45,17 +45,19 @@ export function ServicesPage({dc, search}) {
       ? html`<${Loading} what="Loading services" />`
       : !shown.length
         ? html`<${Empty}>${names.length ? 'No service matches the filter.' : 'No services registered.'}<//>`
-        : html`<div class="table-wrap"><table class="list services-table">
-            <thead><tr><th scope="col">Service</th><th scope="col">Instances</th><th scope="col">Health</th><th scope="col" class="wide">Tags</th></tr></thead>
-            <tbody>
+        : // Rows are grid boxes so off-screen ones skip layout and paint (content-visibility);
+          // the explicit roles keep the table semantics that display:grid would drop.
+          html`<div class="table-wrap"><table class="list services-table" role="table">
+            <thead role="rowgroup"><tr role="row"><th role="columnheader" scope="col">Service</th><th role="columnheader" scope="col">Instances</th><th role="columnheader" scope="col">Health</th><th role="columnheader" scope="col" class="wide">Tags</th></tr></thead>
+            <tbody role="rowgroup">
               ${shown.map((name) => {
                 const s = summaries?.get(name)
                 const status = !s ? '' : s.critical ? 'critical' : s.warning ? 'warning' : 'passing'
-                return html`<tr key=${name} class=${status} data-service=${name}>
-                  <td><a href=${to.service(dc, name)}>${name}</a></td>
-                  <td class="num">${s ? s.instances : summaries ? 0 : '…'}</td>
-                  <td>${s ? html`<${Counts} counts=${s} />` : html`<span class="muted">${summaries ? 'no instances' : '…'}</span>`}</td>
-                  <td class="wide"><${Tags} tags=${cat.services[name]} /></td>
+                return html`<tr key=${name} class=${status} data-service=${name} role="row">
+                  <td role="cell"><a href=${to.service(dc, name)}>${name}</a></td>
+                  <td role="cell" class="num">${s ? s.instances : summaries ? 0 : '…'}</td>
+                  <td role="cell">${s ? html`<${Counts} counts=${s} />` : html`<span class="muted">${summaries ? 'no instances' : '…'}</span>`}</td>
+                  <td role="cell" class="wide"><${Tags} tags=${cat.services[name]} /></td>
                 </tr>`
               })}
             </tbody>
