@@ -57,6 +57,9 @@ describe.skipIf(!HAS_CHROMIUM)(`web UI in Chromium${HAS_CHROMIUM ? '' : ` (${SKI
     expect(await text(page, 'tr[data-service="web"] .count.passing')).toBe('1 passing')
     expect(await text(page, 'tr[data-service="db"] td.num')).toBe('1')
     await shot(page, 'services')
+    // A new instance on another node shows up in the count without a reload.
+    await put(agent, '/v1/catalog/register', {Node: 'ext-ok', Address: '10.0.0.6', Service: {Service: 'db', ID: 'db-2', Port: 5433}})
+    await page.waitForSelector('tr[data-service="db"] td.num:text("2")', {timeout: UPDATE_MS})
     await page.fill('input[type=search]', 'ca')
     await page.waitForFunction("document.querySelectorAll('tbody tr').length === 1", undefined, {timeout: UPDATE_MS})
     expect(await text(page, 'tbody tr td a')).toBe('cache')
@@ -245,7 +248,7 @@ describe.skipIf(!HAS_CHROMIUM)(`web UI in Chromium${HAS_CHROMIUM ? '' : ` (${SKI
     await page.close()
   })
 
-  it('is keyboard accessible: skip link, then the section links in tab order', async () => {
+  it('is keyboard accessible: skip link, section links in tab order, focus on the new heading', async () => {
     const page = await open('/ui/dc1/services')
     await page.waitForSelector('tbody tr', {timeout: 10_000})
     await page.keyboard.press('Tab')
@@ -257,6 +260,8 @@ describe.skipIf(!HAS_CHROMIUM)(`web UI in Chromium${HAS_CHROMIUM ? '' : ` (${SKI
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Nodes')
     await page.keyboard.press('Enter')
     await page.waitForURL(/\/ui\/dc1\/nodes$/, {timeout: UPDATE_MS})
+    // Focus moves to the new page's heading.
+    await page.waitForFunction("document.activeElement?.id === 'page-title' && document.activeElement.textContent === 'Nodes'", undefined, {timeout: UPDATE_MS})
     await page.close()
   })
 })

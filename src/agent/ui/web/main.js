@@ -2,7 +2,7 @@
 import './style.css'
 import {html} from 'htm/preact'
 import {render} from 'preact'
-import {useEffect} from 'preact/hooks'
+import {useEffect, useRef} from 'preact/hooks'
 import {interceptLinks, navigate, to, useLocation} from './router.js'
 import {useStore} from './store.js'
 import {useWatch} from './watch.js'
@@ -29,6 +29,17 @@ function App() {
     const what = route.name ?? route.key ?? route.prefix
     document.title = `${what ? `${what} · ` : ''}${TITLES[route.page] ?? 'dc'}${route.dc ? ` · ${route.dc}` : ''} · dc`
   }, [route.page, route.name, route.key, route.prefix, route.dc])
+  // After an in-app navigation, move focus to the new page's heading so keyboard and
+  // screen-reader users start there (a full load starts at the top anyway).
+  const first = useRef(true)
+  const where = `${route.page}|${route.dc}|${route.name ?? route.key ?? route.prefix ?? ''}`
+  useEffect(() => {
+    if (first.current) {
+      first.current = false
+      return
+    }
+    document.getElementById('page-title')?.focus({preventScroll: true})
+  }, [where])
   return html`<${Layout} route=${route}><${Page} route=${route} search=${search} /><//>`
 }
 
