@@ -219,6 +219,25 @@ describe.skipIf(!HAS_CHROMIUM)(`web UI in Chromium${HAS_CHROMIUM ? '' : ` (${SKI
     await page.close()
   })
 
+  it('switches datacenter when the catalog lists several, and shows the agent\'s answer for it', async () => {
+    // This agent knows one datacenter; the page is shown a second one to exercise the switcher.
+    const page = await browser.context.newPage()
+    page.setDefaultTimeout(10_000)
+    await page.route('**/v1/catalog/datacenters*', (route) => route.fulfill({status: 200, contentType: 'application/json', body: '["dc1","dc2"]'}))
+    await page.goto(`${agent.url}/ui/dc1/nodes`)
+    await page.waitForSelector('select[aria-label="Datacenter"]')
+    const asked = page.waitForRequest((r) => r.url().includes('/v1/catalog/nodes?dc=dc2'))
+    await page.selectOption('select[aria-label="Datacenter"]', 'dc2')
+    await page.waitForURL(/\/ui\/dc2\/nodes$/, {timeout: UPDATE_MS})
+    await asked
+    // dc has no WAN yet: the agent's own error is shown, nothing is made up.
+    await page.waitForSelector('[role=alert]:has-text("No path to datacenter")', {timeout: UPDATE_MS})
+    expect(await page.locator('tbody tr').count()).toBe(0)
+    expect(await page.locator('text=No nodes registered').count()).toBe(0)
+    await shot(page, 'dc-switch')
+    await page.close()
+  })
+
   it('keeps the ACL token in localStorage and sends it as X-Consul-Token', async () => {
     const page = await open('/ui/dc1/services')
     await page.click('summary:text("Token")')

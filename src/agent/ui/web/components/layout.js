@@ -43,9 +43,12 @@ export function Layout({route, children}) {
   `
 }
 
-/** Shown only when the catalog knows more than one datacenter, as in Consul. */
+/**
+ * Shown only when the catalog knows more than one datacenter, as in Consul. Read once
+ * per page load: the list cannot block and rarely changes (the Cluster page polls it).
+ */
 function DcSwitcher({dc, route}) {
-  const {data} = useWatch('catalog/datacenters')
+  const {data} = useWatch('catalog/datacenters', {once: true})
   if (!Array.isArray(data) || data.length < 2) return html`<span class="dc" title="datacenter">${dc}</span>`
   const section = sectionOf(route.page)
   const go = (e) => {

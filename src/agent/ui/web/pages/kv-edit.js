@@ -27,6 +27,7 @@ export function KvEditPage({dc, keyName}) {
   }, [entry?.ModifyIndex])
 
   if (loading && !data) return html`<${Loading} what="Loading key" />`
+  if (data === undefined) return html`<${KvCrumbs} dc=${dc} path=${keyName} /><${PageHeader} title=${keyName} /><${ErrorBox} error=${error} what="Key/Value" />`
   if (!entry) {
     return html`<${KvCrumbs} dc=${dc} path=${keyName} /><${PageHeader} title=${keyName} /><${ErrorBox} error=${error} what="Key/Value" />
       <${Empty}>Key ${keyName} does not exist${outcome?.kind === 'deleted' ? ' (deleted)' : ''}. <a href=${to.kvCreate(dc, parentOf(keyName))}>Create a key</a>.<//>`

@@ -22,7 +22,9 @@ export function NodePage({dc, name}) {
     <${ErrorBox} error=${node.error ?? checks.error} what="Could not load the node" />
     ${node.loading && !info
       ? html`<${Loading} what="Loading node" />`
-      : !info
+      : info === undefined
+        ? null
+        : !info
         ? html`<${Empty}>Node ${name} is not registered in ${dc}.<//>`
         : html`
           <section class="card" aria-labelledby="node-facts">

@@ -18,7 +18,9 @@ export function NodesPage({dc}) {
     <${ErrorBox} error=${cat.error} what="Could not load nodes" />
     ${cat.loading && !cat.nodes
       ? html`<${Loading} what="Loading nodes" />`
-      : !rows.length
+      : !cat.nodes
+        ? null
+        : !rows.length
         ? html`<${Empty}>No nodes registered.<//>`
         : html`<div class="table-wrap"><table class="list nodes-table">
             <thead><tr><th scope="col">Node</th><th scope="col">Health</th><th scope="col">Address</th><th scope="col" class="wide">Services</th><th scope="col">Checks</th></tr></thead>

@@ -18,7 +18,9 @@ export function ServicePage({dc, name}) {
     <${ErrorBox} error=${error} what="Could not load the service" />
     ${loading && !data
       ? html`<${Loading} what="Loading instances" />`
-      : !entries.length
+      : !data
+        ? null
+        : !entries.length
         ? html`<${Empty}>No instances of ${name} are registered in ${dc}.<//>`
         : html`<ul class="instances">${entries.map((e) => html`<${Instance} key=${`${e.Node.Node}/${e.Service.ID}`} dc=${dc} entry=${e} />`)}</ul>`}
   `

@@ -43,7 +43,9 @@ export function ServicesPage({dc, search}) {
     <${ErrorBox} error=${cat.error} what="Could not load services" />
     ${cat.loading && !cat.services
       ? html`<${Loading} what="Loading services" />`
-      : !shown.length
+      : !cat.services
+        ? null
+        : !shown.length
         ? html`<${Empty}>${names.length ? 'No service matches the filter.' : 'No services registered.'}<//>`
         : // Rows are grid boxes so off-screen ones skip layout and paint (content-visibility);
           // the explicit roles keep the table semantics that display:grid would drop.
