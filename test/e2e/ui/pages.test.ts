@@ -187,6 +187,15 @@ describe.skipIf(!HAS_CHROMIUM)(`web UI in Chromium${HAS_CHROMIUM ? '' : ` (${SKI
     await page.click('button:text("Discard my edit and load the latest value")')
     expect(await page.inputValue('#kv-value')).toBe('theirs')
 
+    // Conflict again, and this time the user chooses to overwrite: a new CAS at the index shown.
+    await page.fill('#kv-value', 'mine again')
+    await put(agent, '/v1/kv/app/feature?flags=7', 'theirs again')
+    await page.click('form.editor button[type=submit]')
+    await page.waitForSelector('.conflict', {timeout: UPDATE_MS})
+    await page.click('button:text("Overwrite with my edit")')
+    await page.waitForSelector('text=Saved.', {timeout: UPDATE_MS})
+    expect(await getJson(agent, '/v1/kv/app/feature')).toMatchObject([{Flags: 7, Value: Buffer.from('mine again').toString('base64')}])
+
     await page.click('button:text("Delete")')
     await page.waitForURL(/\/kv\/app\/$/, {timeout: UPDATE_MS})
     expect((await fetch(`${agent.url}/v1/kv/app/feature`)).status).toBe(404)

@@ -55,6 +55,16 @@ export function KvEditPage({dc, keyName}) {
       setOutcome({kind: 'error', message: err.message})
     }
   }
+  // Overwrite replaces the value as it is now: read its index afresh (the live view may
+  // not have caught up with the write that caused the conflict) and CAS against that.
+  const overwrite = async () => {
+    try {
+      const r = await api(`kv/${encKey(keyName)}`, {dc, allow404: true})
+      await save(undefined, Array.isArray(r.data) ? r.data[0].ModifyIndex : 0)
+    } catch (err) {
+      setOutcome({kind: 'error', message: err.message})
+    }
+  }
   const remove = async () => {
     if (!confirm(`Delete key ${keyName}?`)) return
     try {
@@ -86,7 +96,7 @@ export function KvEditPage({dc, keyName}) {
     html`<form class="card editor" onSubmit=${save} aria-labelledby="kv-edit">
       <h2 id="kv-edit">Edit</h2>
       ${changedUnderneath && html`<p class="warning-note" role="status">This key changed on the server (index ${entry.ModifyIndex}) after you started editing (index ${draft.baseIndex}).</p>`}
-      <${Outcome} outcome=${outcome} onReload=${() => { setDraft(draftFrom(entry)); setOutcome(undefined) }} onOverwrite=${() => save(undefined, entry.ModifyIndex)} />
+      <${Outcome} outcome=${outcome} onReload=${() => { setDraft(draftFrom(entry)); setOutcome(undefined) }} onOverwrite=${overwrite} />
       <label for="kv-value">Value${draft.asBase64 ? ' (base64: the value is binary)' : ''}</label>
       <textarea id="kv-value" rows="10" spellcheck="false" value=${draft.text} onInput=${(e) => edit({text: e.currentTarget.value})}></textarea>
       <div class="row">
