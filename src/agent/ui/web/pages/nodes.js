@@ -22,17 +22,18 @@ export function NodesPage({dc}) {
         ? null
         : !rows.length
         ? html`<${Empty}>No nodes registered.<//>`
-        : html`<div class="table-wrap"><table class="list nodes-table">
-            <thead><tr><th scope="col">Node</th><th scope="col">Health</th><th scope="col">Address</th><th scope="col" class="wide">Services</th><th scope="col">Checks</th></tr></thead>
-            <tbody>
+        : // Grid rows with content-visibility, as on the Services page, for large clusters.
+          html`<div class="table-wrap"><table class="list nodes-table grid-rows" role="table">
+            <thead role="rowgroup"><tr role="row"><th role="columnheader" scope="col">Node</th><th role="columnheader" scope="col">Health</th><th role="columnheader" scope="col">Address</th><th role="columnheader" scope="col" class="wide">Services</th><th role="columnheader" scope="col">Checks</th></tr></thead>
+            <tbody role="rowgroup">
               ${rows.map(({node, health}) => {
                 const services = cat.byNode.get(node.Node)
-                return html`<tr key=${node.Node} class=${`${health.status}${health.failed ? ' failed' : ''}`} data-node=${node.Node}>
-                  <td><a href=${to.node(dc, node.Node)}>${node.Node}</a>${health.failed ? html` <strong class="failed-label">failed</strong>` : null}</td>
-                  <td><${StatusBadge} status=${health.status} /></td>
-                  <td class="mono">${node.Address}</td>
-                  <td class="wide">${services ? (services.length ? [...new Set(services.map((s) => s.Service))].sort().join(', ') : html`<span class="muted">none</span>`) : '…'}</td>
-                  <td><${Counts} counts=${health.counts} /></td>
+                return html`<tr key=${node.Node} class=${`${health.status}${health.failed ? ' failed' : ''}`} data-node=${node.Node} role="row">
+                  <td role="cell"><a href=${to.node(dc, node.Node)}>${node.Node}</a>${health.failed ? html` <strong class="failed-label">failed</strong>` : null}</td>
+                  <td role="cell"><${StatusBadge} status=${health.status} /></td>
+                  <td role="cell" class="mono">${node.Address}</td>
+                  <td role="cell" class="wide">${services ? (services.length ? [...new Set(services.map((s) => s.Service))].sort().join(', ') : html`<span class="muted">none</span>`) : '…'}</td>
+                  <td role="cell"><${Counts} counts=${health.counts} /></td>
                 </tr>`
               })}
             </tbody>

@@ -49,7 +49,7 @@ export function ServicesPage({dc, search}) {
         ? html`<${Empty}>${names.length ? 'No service matches the filter.' : 'No services registered.'}<//>`
         : // Rows are grid boxes so off-screen ones skip layout and paint (content-visibility);
           // the explicit roles keep the table semantics that display:grid would drop.
-          html`<div class="table-wrap"><table class="list services-table" role="table">
+          html`<div class="table-wrap"><table class="list services-table grid-rows" role="table">
             <thead role="rowgroup"><tr role="row"><th role="columnheader" scope="col">Service</th><th role="columnheader" scope="col">Instances</th><th role="columnheader" scope="col">Health</th><th role="columnheader" scope="col" class="wide">Tags</th></tr></thead>
             <tbody role="rowgroup">
               ${shown.map((name) => {
