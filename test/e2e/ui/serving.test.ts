@@ -102,6 +102,21 @@ describe('UI configuration', () => {
     }
   })
 
+  it('serves the built-in UI at a custom content path, assets included', async () => {
+    const agent = await startAgent({args: ['-ui', '-ui-content-path=/ops/console']})
+    try {
+      const page = await rawGet(agent, '/ops/console/dc1/services')
+      expect(page.status).toBe(200)
+      expect(page.body).toContain('<base href="/ops/console/" />')
+      const js = /src="(assets\/app-[^"]+\.js)"/.exec(page.body)![1]
+      expect((await rawGet(agent, `/ops/console/${js}`)).status).toBe(200)
+      expect((await rawGet(agent, '/ui/')).status).toBe(404)
+    } finally {
+      await agent.stop()
+      agent.cleanup()
+    }
+  })
+
   it('is off without -ui outside -dev: / says "Consul Agent" and /ui/ is 404', async () => {
     const agent = await startAgent({})
     try {
