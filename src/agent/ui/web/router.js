@@ -5,8 +5,11 @@
 import {useEffect, useState} from 'preact/hooks'
 import {encKey, enc} from './api.js'
 
-/** The mount point, from <base href> (the agent writes its content path there). */
-export const BASE = new URL(document.baseURI).pathname
+/**
+ * The mount point, from <base href> (the agent writes its content path there); '/ui/'
+ * outside a browser, where the unit tests import this module.
+ */
+export const BASE = typeof document === 'undefined' ? '/ui/' : new URL(document.baseURI).pathname
 
 /** Parses a pathname into {page, dc, ...params}; page 'root' when no dc is given. */
 export function parseRoute(pathname) {
