@@ -9,7 +9,10 @@ import {advertiseAddress} from './address.js'
 import {loadNodeId} from './node-id.js'
 import {createApp} from './http/app.js'
 import {startHttpServer} from './http/server.js'
-import {routes} from './http/routes.js'
+import {agentRoutes} from './http/routes.js'
+import {BUILT_IN_UI_DIR} from './http/static-files.js'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
 import {Raft} from './server/raft.js'
 import {SessionTimers} from './server/session-timers.js'
 import {Leader} from './server/leader.js'
@@ -198,11 +201,16 @@ export async function createAgent(
       leader.start()
       coordinateUpdates.start()
       if (config.ports.http !== -1) {
-        const app = createApp(routes, ctx, {log: (m, f) => log.error(m, f)})
+        const app = createApp(agentRoutes(config), ctx, {log: (m, f) => log.error(m, f)})
         const host = config.clientAddr.split(' ')[0]
         http = await listening('HTTP', `${host}:${config.ports.http}`, '-http-port', () =>
           startHttpServer({host, port: config.ports.http, maxBodyBytes: Math.max(config.kvMaxValueSize, config.txnMaxReqLen) + 1024, handle: app}))
         log.info(`HTTP server listening on ${http.address}`)
+        if (config.ui) {
+          const assets = config.uiDir ?? BUILT_IN_UI_DIR
+          if (!existsSync(join(assets, 'index.html'))) log.warn(`web UI: no index.html in ${assets}${config.uiDir ? '' : ' (run npm run build)'}`)
+          log.info(`web UI at http://${http.address}${config.uiContentPath}`)
+        }
       }
       if (config.ports.dns !== -1) {
         dns = await listening('DNS', `${config.clientAddr.split(' ')[0]}:${config.ports.dns}`, '-dns-port', () => startDnsServer({

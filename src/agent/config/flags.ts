@@ -22,7 +22,7 @@ const PORTS: Record<string, string> = {
 }
 /** Accepted for compatibility; the subsystem is not built yet, so say so in the log. */
 const NOT_YET: Record<string, string> = {
-  hcl: 'HCL fragments', 'log-file': 'log files', syslog: 'syslog', 'ui-dir': 'a custom UI directory',
+  hcl: 'HCL fragments', 'log-file': 'log files', syslog: 'syslog',
   'raft-protocol': 'raft protocol selection', protocol: 'gossip protocol selection',
 }
 
@@ -51,7 +51,10 @@ export function flagsToConfig(flags: AgentFlags): {raw: RawConfig; notes: string
     }
     raw.node_meta = meta
   }
-  if (flags['ui-content-path'] !== undefined) raw.ui_config = {content_path: flags['ui-content-path']}
+  const uiConfig: RawConfig = {}
+  if (flags['ui-dir'] !== undefined) uiConfig.dir = flags['ui-dir']
+  if (flags['ui-content-path'] !== undefined) uiConfig.content_path = flags['ui-content-path']
+  if (Object.keys(uiConfig).length) raw.ui_config = uiConfig
   for (const [flag, what] of Object.entries(NOT_YET)) {
     const v = flags[flag]
     if (v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) notes.push(`-${flag} accepted, but ${what} is not implemented by dc yet`)

@@ -49,7 +49,12 @@ export interface RuntimeConfig {
   gossipLan: GossipOverrides
   gossipWan: GossipOverrides
   leaveDrainTimeMs: number
+  /** Serve the web UI: ui_config.enabled (on in -dev) or a ui_config.dir of custom assets. */
   ui: boolean
+  /** Custom UI assets to serve instead of the built-in ones (ui_config.dir, -ui-dir). */
+  uiDir?: string
+  /** Where the UI is served, with leading and trailing slash (ui_config.content_path, default /ui/). */
+  uiContentPath: string
   raftSnapshotThreshold: number
   raftTrailingLogs: number
   raftSnapshotIntervalMs: number
@@ -90,6 +95,28 @@ export interface GossipOverrides {
   probeTimeoutMs?: number
   retransmitMult?: number
   suspicionMult?: number
+}
+
+/**
+ * ui_config as Consul's builder reads it: the deprecated top-level ui, ui_dir and
+ * ui_content_path are fallbacks; enabled and dir together are an error, since dir
+ * already means "serve these assets"; the content path is normalised to /x/.
+ */
+function uiSettings(raw: RawConfig, dev: boolean): Pick<RuntimeConfig, 'ui' | 'uiDir' | 'uiContentPath'> {
+  const ui = (raw.ui_config as RawConfig | undefined) ?? {}
+  const enabled = (ui.enabled ?? raw.ui) as boolean | undefined
+  const dir = (ui.dir ?? raw.ui_dir) as string | undefined
+  if (enabled && dir) {
+    throw new ConfigError('Both the ui_config.enabled and ui_config.dir (or -ui and -ui-dir) were specified, please provide only one. ' +
+      'Use ui_config.dir (-ui-dir) to serve your own UI assets, or ui_config.enabled (-ui) for the built-in UI')
+  }
+  const path = String(ui.content_path ?? raw.ui_content_path ?? '/ui/')
+  const trimmed = path.replace(/^\/+|\/+$/g, '')
+  // The UI shares the HTTP listener with the API: it cannot sit at / or under /v1/.
+  if (!trimmed || /^v1(\/|$)/.test(trimmed) || /[?#%\\]|(^|\/)\.\.?(\/|$)/.test(trimmed)) {
+    throw new ConfigError(`invalid value for ui_config.content_path: ${JSON.stringify(path)} (a path such as /ui/, not / or under /v1/)`)
+  }
+  return {ui: Boolean(dir) || (enabled ?? dev), uiDir: dir || undefined, uiContentPath: `/${trimmed}/`}
 }
 
 export interface ConfigInput {
@@ -184,7 +211,7 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     gossipLan: gossipOverrides(sub('gossip_lan'), 'gossip_lan'),
     gossipWan: gossipOverrides(sub('gossip_wan'), 'gossip_wan'),
     leaveDrainTimeMs: durationMs((sub('performance').leave_drain_time as string | undefined) ?? '5s'),
-    ui: get('ui', dev) || Boolean(sub('ui_config').enabled),
+    ...uiSettings(raw, dev),
     raftSnapshotThreshold: get('raft_snapshot_threshold', 16384),
     raftTrailingLogs: get('raft_trailing_logs', 10240),
     raftSnapshotIntervalMs: dur('raft_snapshot_interval', '30s'),

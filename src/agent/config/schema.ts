@@ -31,6 +31,8 @@ export const IMPLEMENTED: Record<string, KeyType> = {
   encrypt: 'string',
   ui: 'bool',
   ui_config: 'object',
+  ui_dir: 'string',
+  ui_content_path: 'string',
   raft_snapshot_threshold: 'int',
   raft_snapshot_interval: 'duration',
   raft_trailing_logs: 'int',
@@ -84,7 +86,8 @@ export const NESTED: Record<string, Record<string, KeyType>> = {
   performance: {raft_multiplier: 'int', leave_drain_time: 'duration', rpc_hold_timeout: 'duration'},
   gossip_lan: {gossip_nodes: 'int', gossip_interval: 'duration', probe_interval: 'duration', probe_timeout: 'duration', retransmit_mult: 'int', suspicion_mult: 'int'},
   gossip_wan: {gossip_nodes: 'int', gossip_interval: 'duration', probe_interval: 'duration', probe_timeout: 'duration', retransmit_mult: 'int', suspicion_mult: 'int'},
-  ui_config: {enabled: 'bool', dir: 'string', content_path: 'string', metrics_provider: 'string', metrics_proxy: 'object', dashboard_url_templates: 'map', metrics_provider_files: 'strings', metrics_provider_options_json: 'string'},
+  // metrics_provider, metrics_proxy, dashboard_url_templates: the UI has no metrics view yet, so they warn.
+  ui_config: {enabled: 'bool', dir: 'string', content_path: 'string'},
 }
 
 /** Consul keys accepted with a warning ("not implemented by dc yet"). */
@@ -100,7 +103,7 @@ export const KNOWN_UNIMPLEMENTED = new Set([
   'raft_boltdb', 'raft_logstore', 'raft_protocol', 'read_replica', 
   'reporting', 'rpc', 'segment', 'segments', 
   'syslog_facility', 'telemetry', 'tls', 'tls_cipher_suites',
-  'tls_min_version', 'tls_prefer_server_cipher_suites', 'translate_wan_addrs', 'ui_dir', 'ui_content_path', 'unix_sockets',
+  'tls_min_version', 'tls_prefer_server_cipher_suites', 'translate_wan_addrs', 'unix_sockets',
   'verify_incoming', 'verify_incoming_https', 'verify_incoming_rpc', 'verify_outgoing', 'verify_server_hostname',
   'watches', 'xds', 'non_voting_server', 'node_id_file',
   'skip_leave_on_interrupt_default', 'use_streaming_backend', 'locality', 'default_intention_policy', 'bootstrap_expect_wan',

@@ -9,7 +9,7 @@ export function createApp<Ctx>(routes: Route<Ctx>[], ctx: Ctx, opts: {log?: (msg
   const exact = new Map<string, Route<Ctx>>()
   const prefixes: Route<Ctx>[] = []
   for (const r of routes) {
-    if (r.path.endsWith('/')) prefixes.push(r)
+    if (r.path.endsWith('/') && !r.exact) prefixes.push(r)
     else exact.set(r.path, r)
   }
   prefixes.sort((a, b) => b.path.length - a.path.length)
@@ -33,7 +33,7 @@ export function createApp<Ctx>(routes: Route<Ctx>[], ctx: Ctx, opts: {log?: (msg
 
   async function dispatch(req: HttpRequest): Promise<HttpResponse> {
     const m = match(req.path)
-    if (!m) return text(404, req.path === '/' ? 'Consul Agent' : '', req.path === '/' ? 200 : undefined)
+    if (!m) return text(404, '')
     const {route, rest} = m
     if (req.method === 'OPTIONS') {
       return {status: 200, headers: {allow: ['OPTIONS', ...route.methods].join(',')}, body: ''}
@@ -54,8 +54,8 @@ export function createApp<Ctx>(routes: Route<Ctx>[], ctx: Ctx, opts: {log?: (msg
   }
 }
 
-function text(status: number, body: string, override?: number): HttpResponse {
-  return {status: override ?? status, headers: {'content-type': 'text/plain; charset=utf-8'}, body}
+function text(status: number, body: string): HttpResponse {
+  return {status, headers: {'content-type': 'text/plain; charset=utf-8'}, body}
 }
 
 export function render(reply: Reply, req: HttpRequest): HttpResponse {

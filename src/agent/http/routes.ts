@@ -1,4 +1,5 @@
 import type {AgentContext} from '../context.js'
+import type {RuntimeConfig} from '../config/runtime.js'
 import type {Route} from './types.js'
 import * as agent from './handlers/agent.js'
 import * as agentServices from './handlers/agent-services.js'
@@ -11,9 +12,28 @@ import * as kv from './handlers/kv.js'
 import * as session from './handlers/session.js'
 import * as status from './handlers/status.js'
 import * as txn from './handlers/txn.js'
+import * as ui from './handlers/ui.js'
 
 const GET = ['GET']
 const PUT = ['PUT']
+
+/**
+ * The agent's whole table: the API below, the root, and the web UI at its content
+ * path when it is on (the path is configurable, hence a function of the config).
+ */
+export function agentRoutes(config: Pick<RuntimeConfig, 'ui' | 'uiContentPath'>): Route<AgentContext>[] {
+  return [
+    ...routes,
+    // Consul answers / for any method.
+    {path: '/', exact: true, methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'], handler: ui.index},
+    ...(config.ui
+      ? [
+          {path: '/robots.txt', methods: ['GET', 'HEAD'], handler: ui.robots},
+          {path: config.uiContentPath, methods: ['GET', 'HEAD'], handler: ui.ui},
+        ]
+      : []),
+  ]
+}
 
 /**
  * The one route table: every /v1 path dc serves, its methods and handler, in the

@@ -47,6 +47,8 @@ export type Handler<Ctx> = (req: HttpRequest, params: RouteParams, ctx: Ctx) => 
 export interface Route<Ctx> {
   /** A path; a trailing slash means "prefix": the remainder is params.rest. */
   path: string
+  /** Match `path` only, even though it ends in a slash (the root, "/"). */
+  exact?: boolean
   methods: string[]
   handler: Handler<Ctx>
 }
