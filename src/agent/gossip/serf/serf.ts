@@ -164,7 +164,7 @@ export class Serf {
         notifyUpdate: (n) => this.handleNodeUpdate(n),
         notifyMerge: (nodes) => {
           for (const n of nodes) {
-            const why = this.validate(n)
+            const why = this.nameConflict(n) ?? this.validate(n)
             if (why) return why
           }
           return undefined
@@ -325,6 +325,18 @@ export class Serf {
 
   handleStream(msg: StreamMsg, from: Addr): Uint8Array | undefined {
     return this.memberlist.handleStream(msg, from)
+  }
+
+  /**
+   * Node names are unique in a pool: a join that would bring in a second live member
+   * with our name (or with a live member's name) at another address is refused.
+   */
+  private nameConflict(n: MemberNode): string | undefined {
+    if (n.state !== NodeState.alive && n.state !== NodeState.suspect) return undefined
+    const mine = n.name === this.o.name ? {addr: this.o.advertise, status: MemberStatus.alive} : this.members.get(n.name)
+    if (!mine || mine.status !== MemberStatus.alive) return undefined
+    if (mine.addr.ip === n.addr.ip && mine.addr.port === n.addr.port) return undefined
+    return `Member '${n.name}' has conflicting address ${n.addr.ip}:${n.addr.port} with ${mine.addr.ip}:${mine.addr.port} (node names must be unique in the pool: pick another -node)`
   }
 
   private validate(n: MemberNode): string | undefined {

@@ -1,4 +1,4 @@
-/** serf_lan_allowed_cidrs: only the listed networks may join or talk to the pool. */
+/** Who may join: serf_lan_allowed_cidrs (only the listed networks) and unique node names. */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningAgent} from '../../helpers/agent.js'
 import {assertBuilt} from '../cli/run-cli.js'
@@ -35,5 +35,27 @@ describe('serf_lan_allowed_cidrs', () => {
 
   it('refuses a malformed CIDR at start with one line', async () => {
     await expect(startNode('cidr-x', '127.0.0.74', {args: ['-serf-lan-allowed-cidrs=10.0.0.0/99'], timeoutMs: 10_000})).rejects.toThrow(/invalid value for serf_lan_allowed_cidrs: "10\.0\.0\.0\/99" is not a CIDR/)
+  })
+})
+
+describe('name conflicts', () => {
+  it('refuses to join a second agent under a name the pool already has', async () => {
+    const twin = await startNode('cidr-b', '127.0.0.75')
+    agents.push(twin)
+    const r = await dc(twin, ['join', await gossipAddr(friend)])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/Member 'cidr-b' has conflicting address 127\.0\.0\.72:\d+ with 127\.0\.0\.75:\d+/)
+    expect((await members(friend)).find((m) => m.Name === 'cidr-b')?.Addr).toBe('127.0.0.72')
+  })
+})
+
+describe('datacenters', () => {
+  it('refuses a Consul agent of another datacenter on the LAN pool', async () => {
+    const other = await startNode('dc2-a', '127.0.0.76', {args: ['-datacenter=dc2']})
+    agents.push(other)
+    const r = await dc(other, ['join', await gossipAddr(friend)])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/Member 'cidr-b' part of wrong datacenter 'dc1'/)
+    expect((await members(friend)).some((m) => m.Name === 'dc2-a')).toBe(false)
   })
 })
