@@ -2,7 +2,7 @@ import type {RuntimeConfig} from './config/runtime.js'
 import type {Env, Logger} from './env/types.js'
 import type {QueryOptions} from './http/query-options.js'
 import type {HttpRequest, QueryMeta} from './http/types.js'
-import type {Indexed} from './http/blocking.js'
+import type {Indexed} from './server/blocking.js'
 import type {StateStore} from '../store/state/store.js'
 import type {WatchSet} from '../store/state/watch.js'
 import type {Command} from '../store/fsm/commands.js'
@@ -85,6 +85,12 @@ export interface AgentContext {
     configuration(): {Servers: {ID: string; Node: string; Address: string; Leader: boolean; Voter: boolean; ProtocolVersion: string}[]; Index: number}
   }
   gossip: GossipApi
+  /**
+   * The one seam to replicated state: Consul's RPC methods (KVS.Get, Catalog.Register,
+   * Health.ServiceNodes, …). A server runs them here; a client agent will send them to a
+   * server. Rejects with EndpointError.
+   */
+  rpc: import('./server/endpoints/index.js').RpcDelegate
   /** The agent's own advertised address (node address in the catalog). */
   advertiseAddr: string
   /** Graceful leave, then the process exits. */

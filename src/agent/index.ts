@@ -17,6 +17,7 @@ import {Raft} from './server/raft.js'
 import {SessionTimers} from './server/session-timers.js'
 import {Leader} from './server/leader.js'
 import {makeReader} from './server/read.js'
+import {createEndpoints, localDelegate} from './server/endpoints/index.js'
 import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
 import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
@@ -119,7 +120,30 @@ export async function createAgent(
   let wanCoordinates: () => CoordinateEntry[] = () => []
   const coordinateSyncs = new Set<{stop(): void}>()
   const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, apply: (cmd) => raft.apply(cmd), state: () => raft.state})
+  const coordinatesPort = {
+    update: (entry: CoordinateEntry) => coordinateUpdates.update(entry),
+    datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: wanCoordinates()}],
+  }
+  // The server's endpoints, reached through the one seam (rpc) by HTTP and everything else.
+  const rpc = localDelegate(createEndpoints({
+    server: {
+      state: () => raft.state,
+      apply: (cmd) => raft.apply(cmd),
+      isLeader: () => raft.isLeader(),
+      hasLeader: () => raft.hasLeader(),
+      lastContactMs: () => raft.lastContactMs(),
+      verifyLeader: () => raft.verifyLeader(),
+    },
+    env,
+    datacenter: config.datacenter,
+    defaultQueryTimeMs: config.defaultQueryTimeMs,
+    maxQueryTimeMs: config.maxQueryTimeMs,
+    raft: {leaderAddress: () => raft.leaderAddress(), peers: () => raft.peerAddresses(), configuration: () => raft.configuration(config.nodeName)},
+    sessionTimers,
+    coordinates: coordinatesPort,
+  }))
   const ctx: AgentContext = {
+    rpc,
     local,
     config,
     env,
@@ -164,10 +188,7 @@ export async function createAgent(
       await local.reload(next)
     },
     sessionTimers,
-    coordinates: {
-      update: (entry) => coordinateUpdates.update(entry),
-      datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: wanCoordinates()}],
-    },
+    coordinates: coordinatesPort,
   }
   reconciler = new MemberReconciler({
     raft, env, log: log.named('leader'), datacenter: config.datacenter,

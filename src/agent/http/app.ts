@@ -1,3 +1,4 @@
+import {EndpointError, type EndpointErrorCode} from '../server/endpoints/errors.js'
 import {HttpError} from './errors.js'
 import type {HttpRequest, HttpResponse, Reply, Route} from './types.js'
 
@@ -48,10 +49,19 @@ export function createApp<Ctx>(routes: Route<Ctx>[], ctx: Ctx, opts: {log?: (msg
       if (e instanceof HttpError) {
         return {status: e.status, headers: {'content-type': 'text/plain; charset=utf-8', ...e.headers}, body: e.message}
       }
+      // An endpoint's error, locally or over RPC: the same status either way.
+      if (e instanceof EndpointError) return text(endpointStatus(e.code), e.message)
       opts.log?.('request failed', {path: req.path, error: String((e as Error)?.stack ?? e)})
       return text(500, String((e as Error)?.message ?? e))
     }
   }
+}
+
+const ENDPOINT_STATUS: Partial<Record<EndpointErrorCode, number>> = {'bad-request': 400, 'not-found': 404, conflict: 409, 'too-large': 413}
+
+/** Consul answers most RPC errors (no leader, no path, no servers) with a 500. */
+export function endpointStatus(code: EndpointErrorCode): number {
+  return ENDPOINT_STATUS[code] ?? 500
 }
 
 function text(status: number, body: string): HttpResponse {

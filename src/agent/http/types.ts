@@ -30,12 +30,9 @@ export interface Reply {
   meta?: QueryMeta
 }
 
-export interface QueryMeta {
-  index: number
-  knownLeader: boolean
-  lastContactMs: number
-  consistency?: 'leader' | 'consistent' | 'stale'
-}
+/** The X-Consul-* query headers: the endpoints' QueryMeta. */
+export type {QueryMeta} from '../server/endpoints/query.js'
+import type {QueryMeta} from '../server/endpoints/query.js'
 
 /** The route's captured remainder: for "/v1/kv/" and "/v1/kv/a/b" it is "a/b". */
 export interface RouteParams {

@@ -1,5 +1,5 @@
 import type {Env} from '../env/types.js'
-import {blockingRead, type Indexed} from '../http/blocking.js'
+import {blockingRead, type Indexed} from './blocking.js'
 import {parseQueryOptions, type QueryOptions} from '../http/query-options.js'
 import type {HttpRequest, QueryMeta} from '../http/types.js'
 import {HttpError} from '../http/errors.js'

@@ -1,7 +1,7 @@
 import type {AgentContext} from '../../../src/agent/context.js'
 import {createLogger, createNodeEnv} from '../../../src/agent/env/node.js'
 import {createApp} from '../../../src/agent/http/app.js'
-import {blockingRead} from '../../../src/agent/http/blocking.js'
+import {blockingRead} from '../../../src/agent/server/blocking.js'
 import {parseQueryOptions} from '../../../src/agent/http/query-options.js'
 import {routes} from '../../../src/agent/http/routes.js'
 import type {HttpRequest} from '../../../src/agent/http/types.js'
@@ -10,6 +10,7 @@ import {Fsm, encodeCommand, type Command} from '../../../src/store/fsm/index.js'
 import {WatchSet} from '../../../src/store/state/watch.js'
 import type {Probers} from '../../../src/agent/checks/index.js'
 import {CoordinateUpdates} from '../../../src/agent/server/coordinate-updates.js'
+import {createEndpoints, localDelegate} from '../../../src/agent/server/endpoints/index.js'
 import type {CoordinateEntry} from '../../../src/store/state/types.js'
 
 export const NODE = 'node1'
@@ -57,11 +58,24 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
   const watch = {newWatchSet: () => new WatchSet(), wait: (ws: WatchSet, cb: () => void) => fsm.state.hub.wait(ws, cb)}
   const coordinates = new CoordinateUpdates({env, log, apply})
   const harness = {wanCoordinates: [] as CoordinateEntry[]}
+  const coordinatePort = {
+    update: (e: CoordinateEntry) => coordinates.update(e),
+    datacenters: () => [{Datacenter: 'dc1', AreaID: 'WAN', Coordinates: harness.wanCoordinates}],
+  }
+  // The real endpoints over the FSM's store, through the same local delegate the agent uses.
+  const rpc = localDelegate(createEndpoints({
+    server: {state: () => fsm.state, apply, isLeader: () => true, hasLeader: () => true, lastContactMs: () => 0, verifyLeader: async () => {}},
+    env,
+    datacenter: 'dc1',
+    defaultQueryTimeMs: 300_000,
+    maxQueryTimeMs: 600_000,
+    raft: {leaderAddress: () => '127.0.0.1:8300', peers: () => ['127.0.0.1:8300'], configuration: () => ({Servers: [], Index: 0})},
+    sessionTimers: {reset: () => {}, clear: () => {}},
+    coordinates: coordinatePort,
+  }))
   const ctx = {
-    coordinates: {
-      update: (e: CoordinateEntry) => coordinates.update(e),
-      datacenters: () => [{Datacenter: 'dc1', AreaID: 'WAN', Coordinates: harness.wanCoordinates}],
-    },
+    rpc,
+    coordinates: coordinatePort,
     config: {datacenter: 'dc1', nodeName: NODE, defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000},
     env,
     log,

@@ -4,6 +4,7 @@ import {HttpError, badRequest} from '../errors.js'
 import {uintParam} from '../query-options.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {checkDatacenter} from './catalog.js'
+import {rpcQuery} from '../rpc-query.js'
 
 /** Consul's JSON shape of a KV entry (Value base64, null when empty). */
 export function renderEntry(e: KVEntry) {
@@ -54,14 +55,8 @@ export async function kv(req: HttpRequest, p: RouteParams, ctx: AgentContext): P
 async function get(req: HttpRequest, key: string, ctx: AgentContext): Promise<Reply> {
   const recurse = req.query.has('recurse')
   if (!recurse && key === '') throw badRequest('Missing key name')
-  const {value, meta} = await ctx.read(req, (s, ws) => {
-    if (recurse) {
-      const r = s.kvList(key, ws)
-      return {index: r.index, value: r.entries}
-    }
-    const r = s.kvGet(key, ws)
-    return {index: r.index, value: r.entry ? [r.entry] : []}
-  })
+  const q = {Key: key, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}
+  const {value, meta} = recurse ? await ctx.rpc('KVS.List', q, req.signal) : await ctx.rpc('KVS.Get', q, req.signal)
   if (value.length === 0) return {status: 404, meta}
   if (req.query.has('raw') && !recurse) {
     return {
@@ -77,10 +72,7 @@ async function get(req: HttpRequest, key: string, ctx: AgentContext): Promise<Re
 async function getKeys(req: HttpRequest, prefix: string, ctx: AgentContext): Promise<Reply> {
   // Consul honours its historic misspelling too.
   const sep = req.query.get('separator') ?? req.query.get('seperator') ?? ''
-  const {value, meta} = await ctx.read(req, (s, ws) => {
-    const r = s.kvKeys(prefix, sep, ws)
-    return {index: r.index, value: r.keys}
-  })
+  const {value, meta} = await ctx.rpc('KVS.ListKeys', {Prefix: prefix, Seperator: sep, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
   if (value.length === 0 && prefix !== '') return {status: 404, meta}
   return {json: value, meta}
 }
@@ -92,17 +84,16 @@ async function put(req: HttpRequest, key: string, ctx: AgentContext): Promise<Re
     throw new HttpError(413, `Request body(${req.body.length} bytes) too large, max size: ${ctx.config.kvMaxValueSize} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.`)
   }
   const flags = uintParam(req, 'flags') ?? 0
-  const entry = {Key: key, Flags: flags, Value: new Uint8Array(req.body)}
-  const now = ctx.env.clock.wallMs()
+  const dirEnt = {Key: key, Flags: flags, Value: new Uint8Array(req.body)}
   const acquire = req.query.get('acquire')
   const release = req.query.get('release')
-  let cmd
-  if (req.query.has('cas')) cmd = {type: 'kv', op: 'cas', entry, cas: uintParam(req, 'cas') ?? 0, now} as const
-  else if (acquire !== null) cmd = {type: 'kv', op: 'lock', entry, session: requireSession(acquire), now} as const
-  else if (release !== null) cmd = {type: 'kv', op: 'unlock', entry, session: requireSession(release), now} as const
-  else cmd = {type: 'kv', op: 'set', entry, now} as const
-  const result = await ctx.apply(cmd)
-  return {json: cmd.op === 'set' ? true : Boolean(result)}
+  const Datacenter = req.query.get('dc') || undefined
+  let ok: boolean
+  if (req.query.has('cas')) ok = await ctx.rpc('KVS.Apply', {Datacenter, Op: 'cas', DirEnt: {...dirEnt, ModifyIndex: uintParam(req, 'cas') ?? 0}})
+  else if (acquire !== null) ok = await ctx.rpc('KVS.Apply', {Datacenter, Op: 'lock', DirEnt: {...dirEnt, Session: requireSession(acquire)}})
+  else if (release !== null) ok = await ctx.rpc('KVS.Apply', {Datacenter, Op: 'unlock', DirEnt: {...dirEnt, Session: requireSession(release)}})
+  else ok = await ctx.rpc('KVS.Apply', {Datacenter, Op: 'set', DirEnt: dirEnt})
+  return {json: ok}
 }
 
 function requireSession(id: string): string {
@@ -115,11 +106,9 @@ async function del(req: HttpRequest, key: string, ctx: AgentContext): Promise<Re
   // As in Consul, the parameter's presence means recurse, whatever its value.
   const recurse = req.query.has('recurse')
   if (!recurse && key === '') throw badRequest('Missing key name')
-  const now = ctx.env.clock.wallMs()
+  const Datacenter = req.query.get('dc') || undefined
   if (req.query.has('cas')) {
-    const cas = uintParam(req, 'cas') ?? 0
-    return {json: Boolean(await ctx.apply({type: 'kv', op: 'delete-cas', entry: {Key: key}, cas, now}))}
+    return {json: await ctx.rpc('KVS.Apply', {Datacenter, Op: 'delete-cas', DirEnt: {Key: key, ModifyIndex: uintParam(req, 'cas') ?? 0}})}
   }
-  await ctx.apply(recurse ? {type: 'kv', op: 'delete-tree', entry: {Key: key}, now} : {type: 'kv', op: 'delete', entry: {Key: key}, now})
-  return {json: true}
+  return {json: await ctx.rpc('KVS.Apply', {Datacenter, Op: recurse ? 'delete-tree' : 'delete', DirEnt: {Key: key}})}
 }

@@ -3,6 +3,7 @@ import {DurationError, durationMs, formatDuration} from '../../config/duration.j
 import type {Session} from '../../../store/state/types.js'
 import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {rpcQuery} from '../rpc-query.js'
 import {parseJsonBody} from './json-body.js'
 import {checkDatacenter} from './catalog.js'
 
@@ -62,8 +63,7 @@ export async function create(req: HttpRequest, _p: RouteParams, ctx: AgentContex
   const svcRaw = pick(body, 'ServiceChecks', 'service_checks')
   const serviceChecks = svcRaw === undefined || svcRaw === null ? [] : (svcRaw as {ID: string}[])
   if (!Array.isArray(serviceChecks) || serviceChecks.some((c) => typeof c?.ID !== 'string')) throw badRequest('Request decode failed: ServiceChecks must be a list of {"ID": ...}')
-  const session: Omit<Session, 'CreateIndex' | 'ModifyIndex'> = {
-    ID: ctx.env.random.uuid(),
+  const session: Omit<Session, 'ID' | 'CreateIndex' | 'ModifyIndex'> = {
     Name: String(pick(body, 'Name', 'name') ?? ''),
     Node: String(pick(body, 'Node', 'node') ?? ctx.config.nodeName),
     LockDelay: lockDelayNs(pick(body, 'LockDelay', 'lock_delay')),
@@ -72,54 +72,40 @@ export async function create(req: HttpRequest, _p: RouteParams, ctx: AgentContex
     NodeChecks: nodeChecks,
     ServiceChecks: serviceChecks.map((c) => ({ID: c.ID})),
   }
-  const result = await ctx.apply({type: 'session', op: 'create', session, now: ctx.env.clock.wallMs()})
-  if (typeof result !== 'string') throw new HttpError(500, `session create failed: ${String(result)}`)
-  if (ttl) ctx.sessionTimers.reset(result, ttl)
-  return {json: {ID: result}}
+  const id = await ctx.rpc('Session.Apply', {Datacenter: req.query.get('dc') || undefined, Op: 'create', Session: session})
+  return {json: {ID: id}}
 }
 
 export async function destroy(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
-  await ctx.apply({type: 'session', op: 'destroy', session: {ID: p.rest}, now: ctx.env.clock.wallMs()})
-  ctx.sessionTimers.clear(p.rest)
+  await ctx.rpc('Session.Apply', {Datacenter: req.query.get('dc') || undefined, Op: 'destroy', Session: {ID: p.rest}})
   return {json: true}
 }
 
 export async function renew(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
-  const {value} = await ctx.read(req, (s) => {
-    return s.sessionGet(p.rest)
-  }, {...ctx.queryOptions(req), minIndex: 0, consistency: 'default'})
-  if (!value) throw new HttpError(404, `Session id '${p.rest}' not found`)
-  if (value.TTL) ctx.sessionTimers.reset(value.ID, value.TTL)
-  return {json: [value]}
+  const {value} = await ctx.rpc('Session.Renew', {SessionID: p.rest, Datacenter: req.query.get('dc') || undefined})
+  return {json: value}
 }
 
 export async function info(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
-  const {value, meta} = await ctx.read(req, (s, ws) => {
-    const r = s.sessionGet(p.rest, ws)
-    return {index: r.index, value: r.value ? [r.value] : []}
-  })
+  const {value, meta} = await ctx.rpc('Session.Get', {SessionID: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
   return {json: value, meta}
 }
 
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing node name')
-  const {value, meta} = await ctx.read(req, (s, ws) => {
-    return s.sessionsForNode(p.rest, ws)
-  })
+  const {value, meta} = await ctx.rpc('Session.NodeSessions', {Node: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
   return {json: value, meta}
 }
 
 export async function list(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
-  const {value, meta} = await ctx.read(req, (s, ws) => {
-    return s.sessionList(ws)
-  })
+  const {value, meta} = await ctx.rpc('Session.List', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
   return {json: value, meta}
 }

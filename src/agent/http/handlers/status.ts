@@ -2,16 +2,16 @@ import type {AgentContext} from '../../context.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 
 /** GET /v1/status/leader → "ip:port" of the Raft leader, "" when there is none. */
-export function leader(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
-  return {json: ctx.raft.leaderAddress()}
+export async function leader(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  return {json: await ctx.rpc('Status.Leader', undefined)}
 }
 
 /** GET /v1/status/peers → the voters' server addresses. */
-export function peers(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
-  return {json: ctx.raft.peers()}
+export async function peers(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  return {json: await ctx.rpc('Status.Peers', undefined)}
 }
 
 /** GET /v1/operator/raft/configuration */
-export function raftConfiguration(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Reply {
-  return {json: ctx.raft.configuration()}
+export async function raftConfiguration(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  return {json: await ctx.rpc('Operator.RaftGetConfiguration', undefined)}
 }

@@ -3,6 +3,7 @@ import type {TxnOp, TxnResponse, TxnResult} from '../../../store/state/txn.js'
 import {isReadOnlyTxn, type KVVerb as TxnKVVerb} from '../../../store/state/txn.js'
 import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {rpcQuery} from '../rpc-query.js'
 import {renderEntry, validateKey} from './kv.js'
 import {checkDatacenter} from './catalog.js'
 
@@ -37,11 +38,11 @@ export async function txn(req: HttpRequest, _p: RouteParams, ctx: AgentContext):
   let out: TxnResponse
   let meta
   if (isReadOnlyTxn(ops)) {
-    const r = await ctx.read(req, (s) => ({index: s.maxIndex('kvs', 'tombstones'), value: s.txnRead(ops)}), {...ctx.queryOptions(req), minIndex: 0})
+    const r = await ctx.rpc('Txn.Read', {Ops: ops, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))})
     out = r.value
     meta = r.meta
   } else {
-    out = (await ctx.apply({type: 'txn', ops, now: ctx.env.clock.wallMs()})) as TxnResponse
+    out = await ctx.rpc('Txn.Apply', {Datacenter: req.query.get('dc') || undefined, Ops: ops})
   }
   if (out.errors.length) return {status: 409, json: {Results: null, Errors: out.errors}, meta}
   return {json: {Results: out.results.map(renderResult), Errors: null}, meta}

@@ -1,5 +1,9 @@
 import type {Env} from '../env/types.js'
-import type {QueryOptions} from './query-options.js'
+/** What a blocking read needs of Consul's query options: MinQueryIndex and the wait. */
+export interface BlockingOptions {
+  minIndex: number
+  waitMs: number
+}
 
 /** The store's watch mechanism, as the blocking loop needs it. */
 export interface WatchPort<WS> {
@@ -22,7 +26,7 @@ export interface Indexed<T> {
 export async function blockingRead<T, WS>(
   env: Env,
   watch: WatchPort<WS>,
-  opts: QueryOptions,
+  opts: BlockingOptions,
   read: (ws: WS | undefined) => Indexed<T>,
   signal?: AbortSignal,
 ): Promise<Indexed<T>> {

@@ -1,0 +1,56 @@
+import {catalogEndpoints} from './catalog.js'
+import {coordinateEndpoints, type CoordinatePort} from './coordinate.js'
+import {EndpointError, asEndpointError} from './errors.js'
+import {kvsEndpoints} from './kvs.js'
+import type {EndpointDeps} from './query.js'
+import {sessionEndpoints, type SessionTimerPort} from './session.js'
+import {statusEndpoints, type RaftStatusPort} from './status.js'
+import {txnEndpoints} from './txn.js'
+
+export {EndpointError, asEndpointError} from './errors.js'
+export type {EndpointErrorCode} from './errors.js'
+export type {EndpointDeps, QueryMeta, QueryOptions, Read, ServerPort} from './query.js'
+
+export interface ServerEndpointDeps extends EndpointDeps {
+  raft: RaftStatusPort
+  sessionTimers: SessionTimerPort
+  coordinates: CoordinatePort
+}
+
+/** The endpoint table: Consul's RPC method names → functions of Consul-shaped requests. */
+export function createEndpoints(d: ServerEndpointDeps) {
+  return {
+    ...kvsEndpoints(d),
+    ...sessionEndpoints(d, d.sessionTimers),
+    ...txnEndpoints(d),
+    ...statusEndpoints(d.raft),
+    ...catalogEndpoints(d),
+    ...coordinateEndpoints(d, d.coordinates),
+  }
+}
+
+export type Endpoints = ReturnType<typeof createEndpoints>
+export type Method = keyof Endpoints
+/** The request and reply of each method, for the typed `rpc` delegate. */
+export type RpcRequest<M extends Method> = Parameters<Endpoints[M]>[0]
+export type RpcReply<M extends Method> = Awaited<ReturnType<Endpoints[M]>>
+
+/**
+ * The one seam (`rpc(method, request)`) on a server: dispatch to the endpoint here.
+ * Errors leave as EndpointError, so callers (HTTP, DNS, anti-entropy, the RPC
+ * listener) see one error type whatever failed underneath.
+ */
+export function localDelegate(endpoints: Endpoints) {
+  const table = endpoints as unknown as Record<string, (req: unknown, signal?: AbortSignal) => Promise<unknown>>
+  return async function rpc<M extends Method>(method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    const fn = Object.prototype.hasOwnProperty.call(table, method) ? table[method] : undefined
+    if (!fn) throw new EndpointError('unknown-method', `rpc: can't find method ${String(method)}`)
+    try {
+      return (await fn(req, signal)) as RpcReply<M>
+    } catch (e) {
+      throw asEndpointError(e)
+    }
+  }
+}
+
+export type RpcDelegate = ReturnType<typeof localDelegate>
