@@ -119,7 +119,6 @@ export async function createAgent(
   })
   let wanCoordinates: () => CoordinateEntry[] = () => []
   const coordinateSyncs = new Set<{stop(): void}>()
-  const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, apply: (cmd) => raft.apply(cmd), state: () => raft.state})
   const coordinatesPort = {
     update: (entry: CoordinateEntry) => coordinateUpdates.update(entry),
     datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: wanCoordinates()}],
@@ -142,6 +141,7 @@ export async function createAgent(
     sessionTimers,
     coordinates: coordinatesPort,
   }))
+  const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: () => raft.state})
   const ctx: AgentContext = {
     rpc,
     local,

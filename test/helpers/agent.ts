@@ -41,6 +41,9 @@ export interface StartOptions {
   node?: string
   /** -bind and -client address (default 127.0.0.1). */
   bind?: string
+  /** Fixed gossip ports (default 0: any free port); a restart that must keep its address uses these. */
+  serfLanPort?: number
+  serfWanPort?: number
 }
 
 /**
@@ -54,7 +57,7 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
     : ['agent', '-server', ...(opts.bootstrap === false ? [] : ['-bootstrap']), `-data-dir=${dataDir}`]
   const args = [
     RUN_JS, ...base, `-node=${opts.node ?? 'test-node'}`, `-client=${opts.bind ?? '127.0.0.1'}`, `-bind=${opts.bind ?? '127.0.0.1'}`,
-    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, '-serf-lan-port=0', '-serf-wan-port=0', '-server-port=-1',
+    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, `-serf-lan-port=${opts.serfLanPort ?? 0}`, `-serf-wan-port=${opts.serfWanPort ?? 0}`, '-server-port=-1',
     ...(opts.args ?? []),
   ]
   const proc = spawn(process.execPath, args, {

@@ -3,7 +3,7 @@ import type {RuntimeConfig} from '../config/runtime.js'
 import type {Env, Logger, TimerHandle} from '../env/types.js'
 import {parseConfigDefinitions, serviceCheckDefaults} from '../services/index.js'
 import type {CheckDefinition, ServiceDefinition} from '../services/types.js'
-import type {Command} from '../../store/fsm/commands.js'
+import type {RpcDelegate} from '../server/endpoints/index.js'
 import {deepEqual} from '../../store/state/equal.js'
 import type {StateStore} from '../../store/state/store.js'
 import type {HealthCheck, HealthStatus, NodeService} from '../../store/state/types.js'
@@ -21,7 +21,7 @@ import {
   serviceRecord,
 } from './records.js'
 import {LocalState, type Source} from './state.js'
-import {Syncer, type NodeInfo} from './sync.js'
+import {Syncer, rpcCatalog, type NodeInfo} from './sync.js'
 
 /**
  * The part of the agent's configuration the registry reads. Three optional knobs are
@@ -50,10 +50,13 @@ export interface LocalAgentDeps {
   nodeId: string
   /** The node address registered in the catalog. */
   nodeAddress: string
-  /** Replicates a command through Raft; resolves with the FSM result. */
-  apply(cmd: Command): Promise<unknown>
-  /** The current replicated state store (its identity changes on snapshot restore). */
-  state(): StateStore
+  /** The seam to the catalog: anti-entropy reads and writes through it (Catalog.*, Health.*). */
+  rpc: RpcDelegate
+  /**
+   * A server's replicated store, read by alias checks that watch another node. A client
+   * agent has none; alias checks of other nodes then need RPC blocking queries (not yet).
+   */
+  state?(): StateStore
   /** Real sockets and processes by default. */
   probers?: Probers
   /** Files under data_dir by default; nothing persists without a data dir. */
@@ -96,12 +99,12 @@ export class LocalAgent {
       discardCheckOutput: d.config.discardCheckOutput,
       onSyncNeeded: () => this.ae.triggerChanges(),
     })
-    const syncer = new Syncer(this.state, {state: d.state, apply: d.apply}, this.nodeInfo, d.env, d.log)
+    const syncer = new Syncer(this.state, rpcCatalog(d.rpc), this.nodeInfo, d.env, d.log)
     this.ae = new AntiEntropy({
       env: d.env,
       log: d.log,
       sync: syncer,
-      clusterSize: d.clusterSize ?? (() => Math.max(1, d.state().nodes().value.length)),
+      clusterSize: d.clusterSize ?? (() => Math.max(1, d.state?.().nodes().value.length ?? 1)),
       intervalMs: d.config.aeIntervalMs,
     })
   }
@@ -434,7 +437,7 @@ export class LocalAgent {
   private aliasSource(): AliasSource {
     const own = () => this.config.nodeName
     return {
-      checks: (node) => (node === own() ? this.checks() : this.d.state().nodeChecks(node).value),
+      checks: (node) => (node === own() ? this.checks() : this.d.state?.().nodeChecks(node).value ?? []),
       watch: (node, cb) => {
         if (node === own()) {
           let fired = false
@@ -446,8 +449,9 @@ export class LocalAgent {
           })
           return off
         }
+        const st = this.d.state?.()
+        if (!st) return () => {}
         const ws = new WatchSet()
-        const st = this.d.state()
         st.nodeChecks(node, ws)
         return st.hub.wait(ws, cb)
       },

@@ -1,11 +1,9 @@
 import type {Env, Logger} from '../env/types.js'
-import type {Command} from '../../store/fsm/commands.js'
 import {sameRecord} from '../../store/state/equal.js'
-import {StateError} from '../../store/state/errors.js'
+import {EndpointError, type RpcDelegate} from '../server/endpoints/index.js'
 import {checkFromInput, serviceFromInput} from '../../store/state/normalize.js'
-import type {RegisterRequest} from '../../store/state/requests.js'
-import type {StateStore} from '../../store/state/store.js'
-import type {HealthCheck, NodeService} from '../../store/state/types.js'
+import type {DeregisterRequest, RegisterRequest} from '../../store/state/requests.js'
+import type {HealthCheck, NodeService, NodeServices} from '../../store/state/types.js'
 import type {SyncPort} from './anti-entropy.js'
 import {checkInput, serviceInput} from './records.js'
 import type {LocalState, ServiceEntry} from './state.js'
@@ -20,11 +18,26 @@ export interface NodeInfo {
   NodeMeta: Record<string, string>
 }
 
-/** The catalog as anti-entropy needs it: reads from the local store, writes through Raft. */
+/** The catalog as anti-entropy needs it, through the RPC seam (Consul's AE calls the same RPCs). */
 export interface CatalogPort {
-  state(): StateStore
-  /** Resolves with the FSM result (a StateError is returned, not thrown); rejects when no leader. */
-  apply(cmd: Command): Promise<unknown>
+  nodeServices(node: string): Promise<NodeServices | null>
+  nodeChecks(node: string): Promise<HealthCheck[]>
+  /** Rejects with EndpointError (code 'missing-node' when the node is gone). */
+  register(req: RegisterRequest): Promise<void>
+  deregister(req: DeregisterRequest): Promise<void>
+}
+
+export function rpcCatalog(rpc: RpcDelegate): CatalogPort {
+  return {
+    nodeServices: async (node) => (await rpc('Catalog.NodeServices', {Node: node})).value,
+    nodeChecks: async (node) => (await rpc('Health.NodeChecks', {Node: node})).value,
+    register: async (req) => {
+      await rpc('Catalog.Register', req)
+    },
+    deregister: async (req) => {
+      await rpc('Catalog.Deregister', req)
+    },
+  }
 }
 
 /** Catalog writes one sync keeps in flight at most. */
@@ -73,16 +86,15 @@ export class Syncer implements SyncPort {
   ) {}
 
   async syncFull(): Promise<void> {
-    this.updateSyncState()
+    await this.updateSyncState()
     await this.syncChanges()
   }
 
   /** Marks entries in or out of sync against the catalog; adds tombstones for unowned catalog entries. */
-  updateSyncState(): void {
-    const st = this.catalog.state()
+  async updateSyncState(): Promise<void> {
     const info = this.nodeInfo()
-    const ns = st.nodeServices(info.Node).value
-    const remoteChecks = ns ? st.nodeChecks(info.Node).value : []
+    const ns = await this.catalog.nodeServices(info.Node)
+    const remoteChecks = ns ? await this.catalog.nodeChecks(info.Node) : []
     const remoteNode = ns?.Node
     this.local.nodeInfoInSync =
       remoteNode !== undefined &&
@@ -175,12 +187,13 @@ export class Syncer implements SyncPort {
 
   /** Applies a registration; a missing node (deleted behind our back) is re-registered once. */
   private async register(build: () => RegisterRequest): Promise<void> {
-    let res = await this.catalog.apply({type: 'register', req: build(), now: this.env.clock.wallMs()})
-    if (res instanceof StateError && res.code === 'missing-node') {
+    try {
+      await this.catalog.register(build())
+    } catch (e) {
+      if (!(e instanceof EndpointError && e.code === 'missing-node')) throw e
       this.local.nodeInfoInSync = false
-      res = await this.catalog.apply({type: 'register', req: build(), now: this.env.clock.wallMs()})
+      await this.catalog.register(build())
     }
-    if (res instanceof Error) throw res
     this.local.nodeInfoInSync = true
   }
 
@@ -217,8 +230,7 @@ export class Syncer implements SyncPort {
 
   private async deleteService(id: string, e: ServiceEntry): Promise<void> {
     if (this.local.services.get(id) !== e || !e.deleted) return
-    const res = await this.catalog.apply({type: 'deregister', req: {Node: this.nodeInfo().Node, ServiceID: id}, now: this.env.clock.wallMs()})
-    if (res instanceof Error) throw res
+    await this.catalog.deregister({Node: this.nodeInfo().Node, ServiceID: id})
     if (this.local.services.get(id) === e) this.local.services.delete(id)
     for (const c of this.local.allChecksOfService(id)) if (c.deleted) this.local.dropCheck(c.record.CheckID)
   }
@@ -226,8 +238,7 @@ export class Syncer implements SyncPort {
   private async deleteCheck(id: string): Promise<void> {
     const c = this.local.checks.get(id)
     if (!c || !c.deleted) return
-    const res = await this.catalog.apply({type: 'deregister', req: {Node: this.nodeInfo().Node, CheckID: id}, now: this.env.clock.wallMs()})
-    if (res instanceof Error) throw res
+    await this.catalog.deregister({Node: this.nodeInfo().Node, CheckID: id})
     if (this.local.checks.get(id) === c) this.local.dropCheck(id)
   }
 

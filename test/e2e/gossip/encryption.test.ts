@@ -17,8 +17,9 @@ const K3 = randomBytes(16).toString('base64')
 const agents: RunningAgent[] = []
 let p1: RunningAgent, p2: RunningAgent
 
+/** Fixed gossip ports on each agent's own address: a restarted agent comes back where it was, as in production. */
 function server(name: string, ip: string, key: string, dataDir?: string, extra: string[] = []): Promise<RunningAgent> {
-  return startAgent({node: name, bind: ip, dataDir, args: [`-encrypt=${key}`, ...extra]})
+  return startAgent({node: name, bind: ip, dataDir, serfLanPort: 8301, serfWanPort: 8302, args: [`-encrypt=${key}`, ...extra]})
 }
 
 beforeAll(async () => {

@@ -52,7 +52,8 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
     enableScriptChecks: false, enableLocalScriptChecks: false, checkUpdateIntervalMs: 300_000, discardCheckOutput: false, ...config,
   }
   const apply = async (cmd: Command) => raw(cmd)
-  const local = createLocalAgent({config: registry, env, log, nodeId: NODE_ID, nodeAddress: '127.0.0.1', apply, state: () => fsm.state, probers: opts.probers})
+  let rpcRef!: AgentContext['rpc']
+  const local = createLocalAgent({config: registry, env, log, nodeId: NODE_ID, nodeAddress: '127.0.0.1', rpc: (m, r, s) => rpcRef(m, r, s), state: () => fsm.state, probers: opts.probers})
   const defaults = {defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000}
   const queryOptions = (req: HttpRequest) => parseQueryOptions(req, defaults)
   const watch = {newWatchSet: () => new WatchSet(), wait: (ws: WatchSet, cb: () => void) => fsm.state.hub.wait(ws, cb)}
@@ -73,6 +74,7 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
     sessionTimers: {reset: () => {}, clear: () => {}},
     coordinates: coordinatePort,
   }))
+  rpcRef = rpc
   const ctx = {
     rpc,
     coordinates: coordinatePort,

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {aeStep, initialAe, type AeEvent} from '../../../src/agent/local/core/ae-machine.js'
 import {fullSyncDelayMs, scaleFactor} from '../../../src/agent/local/core/scale.js'
+import {testRpc} from '../../helpers/endpoints.js'
 import {LocalError, createLocalAgent, filePersistence, type LocalAgent, type RegistryConfig} from '../../../src/agent/local/index.js'
 import {parseCheckDefinition, parseServiceDefinition} from '../../../src/agent/services/index.js'
 import {Fsm, encodeCommand, type Command} from '../../../src/store/fsm/index.js'
@@ -60,11 +61,11 @@ async function world(config: Partial<RegistryConfig> = {}, opts: {fsm?: Fsm; env
     nodeId: NODE_ID,
     nodeAddress: '127.0.0.1',
     state: () => fsm.state,
-    apply: async (cmd) => {
+    rpc: testRpc(env, () => fsm.state, async (cmd) => {
       if (!online.value) throw new Error('No cluster leader')
       writes.push(cmd)
       return raw(cmd)
-    },
+    }),
   })
   agents.push(agent)
   const settle = async () => {

@@ -4,12 +4,12 @@ import {LocalError} from '../../local/index.js'
 import {renderNode, renderNodeService, renderServiceNode} from '../../services/api-shapes.js'
 import {parseDeregisterRequest, parseRegisterRequest} from '../../services/catalog-request.js'
 import {DefinitionError} from '../../services/index.js'
-import {sortByDistance, type NearSource} from '../../server/near.js'
-import type {StateStore} from '../../../store/state/store.js'
+import type {NearSource} from '../../server/near.js'
 import {StateError} from '../../../store/state/errors.js'
 import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {parseJsonBody} from './json-body.js'
+import {rpcQuery} from '../rpc-query.js'
 
 // ---- helpers shared with health.ts and agent-services.ts ---------------------------------
 
@@ -73,20 +73,10 @@ export function nearSource(req: HttpRequest, ctx: AgentContext): NearSource | un
   return {node: near === '_agent' ? ctx.config.nodeName : near, segment: ''}
 }
 
-/** Sorts by estimated RTT from the ?near node inside the read (it sees the same store). */
-export function nearSorted<T>(s: StateStore, near: NearSource | undefined, items: T[], nodeOf: (item: T) => string): T[] {
-  return near ? sortByDistance(s, near, items, nodeOf) : items
-}
-
 /** The path remainder as a required name. */
 export function requiredName(p: RouteParams, what: string): string {
   if (!p.rest) throw badRequest(`Missing ${what}`)
   return p.rest
-}
-
-async function writeCommand(ctx: AgentContext, cmd: Parameters<AgentContext['apply']>[0]): Promise<void> {
-  const res = await ctx.apply(cmd)
-  if (res instanceof Error) throw toHttpError(res)
 }
 
 // ---- writes ---------------------------------------------------------------------------------
@@ -97,8 +87,7 @@ export async function register(req: HttpRequest, _p: RouteParams, ctx: AgentCont
   const r = await guarded(() => parseRegisterRequest(raw))
   checkDatacenter(req, ctx, r.Datacenter)
   r.Datacenter = ctx.config.datacenter
-  await writeCommand(ctx, {type: 'register', req: r, now: ctx.env.clock.wallMs()})
-  return {json: true}
+  return {json: await ctx.rpc('Catalog.Register', r)}
 }
 
 /** PUT /v1/catalog/deregister: a node, or one of its services or checks. */
@@ -106,15 +95,14 @@ export async function deregister(req: HttpRequest, _p: RouteParams, ctx: AgentCo
   const raw = parseJsonBody<unknown>(req.body)
   const r = await guarded(() => parseDeregisterRequest(raw))
   checkDatacenter(req, ctx)
-  await writeCommand(ctx, {type: 'deregister', req: r, now: ctx.env.clock.wallMs()})
-  return {json: true}
+  return {json: await ctx.rpc('Catalog.Deregister', r)}
 }
 
 // ---- reads ----------------------------------------------------------------------------------
 
 /** GET /v1/catalog/datacenters: this datacenter only, until the WAN pool exists. */
 export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  return {json: [ctx.config.datacenter]}
+  return {json: await ctx.rpc('Catalog.ListDatacenters', undefined)}
 }
 
 /** GET /v1/catalog/nodes (?node-meta, ?filter, ?near sorts by estimated RTT). */
@@ -123,14 +111,7 @@ export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
-  const {value, meta: qm} = await ctx.read(
-    req,
-    (s, ws) => {
-      const r = s.nodes(ws)
-      return {index: r.index, value: nearSorted(s, near, r.value, (n) => n.Node)}
-    },
-    opts,
-  )
+  const {value, meta: qm} = await ctx.rpc('Catalog.ListNodes', {Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   const rendered = value.filter((n) => nodeMetaMatches(n.Meta, meta)).map(renderNode)
   return {json: applyFilter(rendered, opts.filter), meta: qm}
 }
@@ -141,19 +122,11 @@ export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentCont
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
   if (!meta && !opts.filter) {
-    const {value, meta: qm} = await ctx.read(req, (s, ws) => s.services(ws), opts)
-    return {json: Object.fromEntries(value), meta: qm}
+    const {value, meta: qm} = await ctx.rpc('Catalog.ListServices', rpcQuery(opts, req.query.get('dc')), req.signal)
+    return {json: value, meta: qm}
   }
   // Filtering needs the instances: read every service's rows at the services index.
-  const {value, meta: qm} = await ctx.read(
-    req,
-    (s, ws) => {
-      const names = s.services(ws)
-      const rows = [...names.value.keys()].flatMap((name) => s.serviceNodes(name, undefined, undefined).value)
-      return {index: names.index, value: rows}
-    },
-    opts,
-  )
+  const {value, meta: qm} = await ctx.rpc('Catalog.ServiceInstances', rpcQuery(opts, req.query.get('dc')), req.signal)
   const kept = applyFilter(
     value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)),
     opts.filter,
@@ -178,14 +151,7 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const tags = req.query.getAll('tag')
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
-  const {value, meta: qm} = await ctx.read(
-    req,
-    (s, ws) => {
-      const r = s.serviceNodes(name, tags.length ? tags : undefined, ws)
-      return {index: r.index, value: nearSorted(s, near, r.value, (row) => row.Node.Node)}
-    },
-    opts,
-  )
+  const {value, meta: qm} = await ctx.rpc('Catalog.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   const rendered = value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)).map(renderServiceNode)
   return {json: applyFilter(rendered, opts.filter), meta: qm}
 }
@@ -195,7 +161,7 @@ export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext):
   const name = requiredName(p, 'node name')
   checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
-  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.nodeServices(name, ws), opts)
+  const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   if (!value) return {json: null, meta: qm}
   const svcs = applyFilter(value.Services.map(renderNodeService), opts.filter)
   return {json: {Node: renderNode(value.Node), Services: Object.fromEntries(svcs.map((s) => [s.ID, s]))}, meta: qm}
@@ -206,7 +172,7 @@ export async function nodeServices(req: HttpRequest, p: RouteParams, ctx: AgentC
   const name = requiredName(p, 'node name')
   checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
-  const {value, meta: qm} = await ctx.read(req, (s, ws) => s.nodeServices(name, ws), opts)
+  const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   if (!value) return {json: {Node: null, Services: []}, meta: qm}
   return {json: {Node: renderNode(value.Node), Services: applyFilter(value.Services.map(renderNodeService), opts.filter)}, meta: qm}
 }

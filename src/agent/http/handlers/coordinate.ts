@@ -5,6 +5,7 @@ import {badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {checkDatacenter, requiredName} from './catalog.js'
 import {parseJsonBody} from './json-body.js'
+import {rpcQuery} from '../rpc-query.js'
 
 /** api.CoordinateEntry as Consul renders it. */
 function render(c: CoordinateEntry) {
@@ -23,13 +24,13 @@ function bySegment(req: HttpRequest, rows: CoordinateEntry[]): CoordinateEntry[]
  * Only coordinates the WAN pool has measured are listed — none until it exists.
  */
 export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  return {json: ctx.coordinates.datacenters()}
+  return {json: await ctx.rpc('Coordinate.ListDatacenters', undefined)}
 }
 
 /** GET /v1/coordinate/nodes (?dc, ?segment, blocking): every LAN coordinate the catalog holds. */
 export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
-  const {value, meta} = await ctx.read(req, (s, ws) => s.coordinates(ws))
+  const {value, meta} = await ctx.rpc('Coordinate.ListNodes', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
   return {json: bySegment(req, value).map(render), meta}
 }
 
@@ -37,7 +38,7 @@ export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
   checkDatacenter(req, ctx)
-  const {value, meta} = await ctx.read(req, (s, ws) => s.nodeCoordinates(name, ws))
+  const {value, meta} = await ctx.rpc('Coordinate.Node', {Node: name, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
   const rows = bySegment(req, value)
   if (rows.length === 0) return {status: 404, meta}
   return {json: rows.map(render), meta}
@@ -48,7 +49,7 @@ export async function update(req: HttpRequest, _p: RouteParams, ctx: AgentContex
   const body = parseJsonBody<unknown>(req.body)
   const entry = parseUpdate(body)
   checkDatacenter(req, ctx)
-  await ctx.coordinates.update(entry)
+  await ctx.rpc('Coordinate.Update', entry)
   return {}
 }
 

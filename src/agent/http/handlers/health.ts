@@ -1,11 +1,10 @@
 import type {AgentContext} from '../../context.js'
 import {renderCheckServiceNode, renderHealthCheck} from '../../services/api-shapes.js'
-import type {StateStore} from '../../../store/state/store.js'
 import type {CheckServiceNode} from '../../../store/state/types.js'
-import {WatchSet} from '../../../store/state/watch.js'
 import {badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
-import {applyFilter, checkDatacenter, nearSorted, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
+import {applyFilter, checkDatacenter, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
+import {rpcQuery} from '../rpc-query.js'
 
 const STATES = new Set(['any', 'passing', 'warning', 'critical'])
 
@@ -14,7 +13,7 @@ export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext):
   const name = requiredName(p, 'node name')
   checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
-  const {value, meta} = await ctx.read(req, (s, ws) => s.nodeChecks(name, ws), opts)
+  const {value, meta} = await ctx.rpc('Health.NodeChecks', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   return {json: applyFilter(value.map(renderHealthCheck), opts.filter), meta}
 }
 
@@ -24,15 +23,7 @@ export async function checks(req: HttpRequest, p: RouteParams, ctx: AgentContext
   checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const metaFilter = nodeMetaFilters(req)
-  const {value, meta} = await ctx.read(
-    req,
-    (s, ws) => {
-      const r = s.serviceChecks(name, ws)
-      if (!metaFilter) return r
-      return {index: r.index, value: r.value.filter((c) => nodeMetaMatches(s.node(c.Node).value?.Meta ?? {}, metaFilter))}
-    },
-    opts,
-  )
+  const {value, meta} = await ctx.rpc('Health.ServiceChecks', {ServiceName: name, NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   return {json: applyFilter(value.map(renderHealthCheck), opts.filter), meta}
 }
 
@@ -52,42 +43,12 @@ function allPassing(e: CheckServiceNode): boolean {
 }
 
 /**
- * One discovery result shared by every request for the same service and tags while
- * the catalog is unchanged: when a status flip wakes a thousand parked queries, the
- * instances are read once and each distinct response body is rendered once (as a
- * Buffer every socket writes without copying).
+ * Rendered bodies per discovery result: the endpoint shares one entries array among all
+ * readers while the catalog is unchanged, so when a status flip wakes a thousand parked
+ * queries each distinct body is rendered once (a Buffer every socket writes as-is).
  */
-interface Discovery {
-  /** Max index of the nodes, services and checks tables when this was read. */
-  version: number
-  /** Watch keys of the read, re-added to each waiter's watch set. */
-  keys: string[]
-  index: number
-  entries: CheckServiceNode[]
-  bodies: Map<string, Buffer>
-}
-
-const MAX_QUERIES_PER_STORE = 256
 const MAX_BODIES_PER_QUERY = 16
-const discoveries = new WeakMap<StateStore, Map<string, Discovery>>()
-
-function discover(s: StateStore, name: string, tags: string[], ws: WatchSet | undefined): {index: number; value: Discovery} {
-  let byKey = discoveries.get(s)
-  if (!byKey) discoveries.set(s, (byKey = new Map()))
-  const key = `${name.toLowerCase()}\u0000${tags.join('\u0000')}`
-  const version = s.maxIndex('nodes', 'services', 'checks')
-  let d = byKey.get(key)
-  if (!d || d.version !== version) {
-    const own = new WatchSet()
-    const r = s.checkServiceNodes(name, tags.length ? tags : undefined, own)
-    d = {version, keys: [...own.keys], index: r.index, entries: r.value, bodies: new Map()}
-    byKey.delete(key)
-    byKey.set(key, d)
-    if (byKey.size > MAX_QUERIES_PER_STORE) byKey.delete(byKey.keys().next().value!)
-  }
-  if (ws) for (const k of d.keys) ws.add(k)
-  return {index: d.index, value: d}
-}
+const bodies = new WeakMap<CheckServiceNode[], Map<string, Buffer>>()
 
 /**
  * GET /v1/health/service/:service — the discovery endpoint: instances with their node
@@ -105,22 +66,16 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const near = nearSource(req, ctx)
   // ?near orders by coordinates, which the shared result's version does not track:
   // sort this request's copy inside the read and keep it out of the body cache.
-  const {value: d, meta} = await ctx.read(
-    req,
-    (s, ws) => {
-      const r = discover(s, name, tags, ws)
-      if (!near) return r
-      return {index: r.index, value: {...r.value, entries: nearSorted(s, near, r.value.entries, (e) => e.Node.Node)}}
-    },
-    opts,
-  )
+  const {value: entries, meta} = await ctx.rpc('Health.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   const bodyKey = JSON.stringify([passing, metaFilter ?? null, opts.filter ?? '', pretty])
-  let body = near ? undefined : d.bodies.get(bodyKey)
+  let cache = near ? undefined : bodies.get(entries)
+  if (!near && !cache) bodies.set(entries, (cache = new Map()))
+  let body = cache?.get(bodyKey)
   if (!body) {
-    const kept = d.entries.filter((e) => (!passing || allPassing(e)) && nodeMetaMatches(e.Node.Meta, metaFilter))
+    const kept = entries.filter((e) => (!passing || allPassing(e)) && nodeMetaMatches(e.Node.Meta, metaFilter))
     const json = applyFilter(kept.map(renderCheckServiceNode), opts.filter)
     body = Buffer.from(JSON.stringify(json, null, pretty ? 4 : undefined))
-    if (!near && d.bodies.size < MAX_BODIES_PER_QUERY) d.bodies.set(bodyKey, body)
+    if (cache && cache.size < MAX_BODIES_PER_QUERY) cache.set(bodyKey, body)
   }
   return {raw: body, contentType: 'application/json', meta}
 }
@@ -132,14 +87,6 @@ export async function state(req: HttpRequest, p: RouteParams, ctx: AgentContext)
   checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const metaFilter = nodeMetaFilters(req)
-  const {value, meta} = await ctx.read(
-    req,
-    (s, ws) => {
-      const r = s.checksInState(st as 'any' | 'passing' | 'warning' | 'critical', ws)
-      if (!metaFilter) return r
-      return {index: r.index, value: r.value.filter((c) => nodeMetaMatches(s.node(c.Node).value?.Meta ?? {}, metaFilter))}
-    },
-    opts,
-  )
+  const {value, meta} = await ctx.rpc('Health.ChecksInState', {State: st as 'any' | 'passing' | 'warning' | 'critical', NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   return {json: applyFilter(value.map(renderHealthCheck), opts.filter), meta}
 }

@@ -4,6 +4,7 @@ import type {CheckServiceNode, HealthCheck, Node, NodeServices, ServiceNodeRow} 
 import {WatchSet} from '../../../store/state/watch.js'
 import {sortByDistance, type NearSource} from '../near.js'
 import {EndpointError} from './errors.js'
+import {StateError} from '../../../store/state/errors.js'
 import {checkDc, query, type EndpointDeps, type QueryOptions, type Read} from './query.js'
 
 /** ?near: sort by estimated RTT from this node (inside the read: it sees the same store). */
@@ -53,6 +54,7 @@ function discover(s: StateStore, name: string, tags: string[], ws: WatchSet | un
 export function catalogEndpoints(d: EndpointDeps) {
   const write = async (cmd: Parameters<EndpointDeps['server']['apply']>[0]): Promise<boolean> => {
     const res = await d.server.apply(cmd)
+    if (res instanceof StateError && res.code === 'missing-node') throw new EndpointError('missing-node', res.message)
     if (res instanceof Error) throw new EndpointError('internal', res.message)
     return true
   }

@@ -12,6 +12,8 @@ export type EndpointErrorCode =
   | 'no-path'
   | 'no-servers'
   | 'unknown-method'
+  /** A registration that needs its node, which is gone (anti-entropy re-registers it). */
+  | 'missing-node'
   | 'internal'
 
 export class EndpointError extends Error {
