@@ -1,0 +1,145 @@
+import type {Socket} from 'node:net'
+import type {Logger} from '../env/types.js'
+import type {Codec, RemoteError} from './codec.js'
+import {FrameReader} from './frame.js'
+
+export type RpcHandler = (method: string, body: unknown, info: {remote: string}) => Promise<unknown>
+
+/** Counters shared by all connections of one server (see RpcServer.stats). */
+export interface ServerCounters {
+  calls: number
+  callsInFlight: number
+  errors: number
+  framesRejected: number
+  readPauses: number
+}
+
+export interface ServerConnOptions {
+  codec: Codec
+  handler: RpcHandler
+  maxFrameBytes: number
+  maxInFlight: number
+  counters: ServerCounters
+  log: Logger
+  remote: string
+  /** Called once, when the first complete frame has arrived (ends the handshake window). */
+  onFirstFrame: () => void
+}
+
+/**
+ * The server side of one multiplexed connection: reads request frames, runs each through
+ * the handler concurrently, writes each response when its handler settles (so answers
+ * leave in completion order, not request order).
+ *
+ * Backpressure: at most maxInFlight handlers run per connection, and none start while the
+ * socket's write buffer is over its high-water mark (a peer that sends but does not read).
+ * While either holds, the socket is paused, so TCP flow control pushes back on the sender
+ * and unread bytes stay in the kernel, not in our memory.
+ */
+export class ServerConn {
+  private readonly reader: FrameReader
+  private inFlight = 0
+  private paused = false
+  private closed = false
+  private sawFrame = false
+
+  constructor(private readonly sock: Socket, private readonly o: ServerConnOptions) {
+    this.reader = new FrameReader(o.maxFrameBytes)
+    sock.on('data', (c: Buffer) => this.feed(c))
+    sock.on('drain', () => this.pump())
+    sock.on('close', () => {
+      this.closed = true
+    })
+  }
+
+  feed(chunk: Buffer): void {
+    this.reader.push(chunk)
+    this.pump()
+  }
+
+  private pump(): void {
+    while (!this.closed && !this.blocked()) {
+      let frame: Buffer | undefined
+      let msg
+      try {
+        frame = this.reader.next()
+        if (!frame) break
+        msg = this.o.codec.decode(frame)
+      } catch (e) {
+        return this.reject((e as Error).message)
+      }
+      if (!this.sawFrame) {
+        this.sawFrame = true
+        this.o.onFirstFrame()
+      }
+      if (msg.kind !== 'request') return this.reject('a client sent a response frame')
+      this.dispatch(msg.seq, msg.method, msg.body)
+    }
+    if (this.closed) return
+    const blocked = this.blocked()
+    if (blocked && !this.paused) {
+      this.paused = true
+      this.o.counters.readPauses++
+      this.sock.pause()
+    } else if (!blocked && this.paused) {
+      this.paused = false
+      this.sock.resume()
+    }
+  }
+
+  private blocked(): boolean {
+    return this.inFlight >= this.o.maxInFlight || this.sock.writableNeedDrain
+  }
+
+  private dispatch(seq: number, method: string, body: unknown): void {
+    const c = this.o.counters
+    this.inFlight++
+    c.callsInFlight++
+    let p: Promise<unknown>
+    try {
+      p = Promise.resolve(this.o.handler(method, body, {remote: this.o.remote}))
+    } catch (e) {
+      p = Promise.reject(e)
+    }
+    p.then(
+      (res) => this.respond(seq, null, res),
+      (err: unknown) => {
+        c.errors++
+        this.respond(seq, toRemoteError(err), null)
+      },
+    )
+  }
+
+  private respond(seq: number, error: RemoteError | null, body: unknown): void {
+    this.inFlight--
+    this.o.counters.callsInFlight--
+    this.o.counters.calls++
+    // The caller is gone; its answer has nowhere to go.
+    if (this.closed) return
+    let frame: Buffer
+    try {
+      frame = this.o.codec.encodeResponse(seq, error, body)
+    } catch (e) {
+      // The handler returned something msgpack cannot carry (a function, a bigint): the
+      // caller gets an error instead of waiting for its timeout.
+      this.o.counters.errors++
+      frame = this.o.codec.encodeResponse(seq, {Error: `rpc: cannot encode reply: ${(e as Error).message}`, Code: 'encode'}, null)
+    }
+    this.sock.write(frame)
+    this.pump()
+  }
+
+  /** A frame we cannot read: close this connection only. Other connections are unaffected. */
+  private reject(why: string): void {
+    this.o.counters.framesRejected++
+    this.o.log.warn('closing RPC connection: bad frame', {remote: this.o.remote, error: why})
+    this.closed = true
+    this.sock.destroy()
+  }
+}
+
+function toRemoteError(err: unknown): RemoteError {
+  const message = err instanceof Error ? err.message : String(err)
+  const code = (err as {code?: unknown} | null)?.code
+  return typeof code === 'string' ? {Error: message, Code: code} : {Error: message}
+}
