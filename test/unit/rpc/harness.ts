@@ -1,5 +1,6 @@
 // Shared by the RPC transport tests: a real server and pool on 127.0.0.1 (ephemeral ports),
 // raw sockets for speaking bad protocol, and bounded polling instead of sleeps.
+import {encode} from '@msgpack/msgpack'
 import * as net from 'node:net'
 import {afterEach} from 'vitest'
 import {createLogger} from '../../../src/agent/env/node.js'
@@ -35,8 +36,8 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 500
 }
 
 /** A raw TCP connection that records whether the server closed it. */
-export async function rawConn(port: number): Promise<{sock: net.Socket; closed: Promise<void>; isClosed: () => boolean; received: () => Buffer}> {
-  const sock = net.connect({host: '127.0.0.1', port})
+export async function rawConn(port: number, localAddress?: string): Promise<{sock: net.Socket; closed: Promise<void>; isClosed: () => boolean; received: () => Buffer}> {
+  const sock = net.connect({host: '127.0.0.1', port, localAddress})
   let done = false
   const chunks: Buffer[] = []
   sock.on('data', (c: Buffer) => chunks.push(c))
@@ -63,3 +64,16 @@ export function deferred<T = void>(): {promise: Promise<T>; resolve: (v: T) => v
 }
 
 export const echo: RpcHandler = async (_m, body) => body
+
+/** One frame as a client would send it: uint32 BE length, version byte, msgpack of msg. */
+export function frame(msg: unknown, version = 1): Buffer {
+  const payload = encode(msg)
+  const out = Buffer.alloc(5 + payload.length)
+  out.writeUInt32BE(1 + payload.length, 0)
+  out[4] = version
+  out.set(payload, 5)
+  return out
+}
+
+/** A well-formed request frame (message kind 0). */
+export const request = (seq: number, method: string, body: unknown): Buffer => frame([0, seq, method, body])
