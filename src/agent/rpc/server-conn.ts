@@ -11,7 +11,10 @@ export interface ServerCounters {
   callsInFlight: number
   errors: number
   framesRejected: number
-  readPauses: number
+  /** Times a connection stopped being read because maxInFlight of its calls were running. */
+  pausesInFlight: number
+  /** Times a connection stopped being read because its peer was not reading our answers. */
+  pausesWriteBuffer: number
 }
 
 export interface ServerConnOptions {
@@ -40,6 +43,8 @@ export class ServerConn {
   private readonly reader: FrameReader
   private inFlight = 0
   private paused = false
+  private pausedFull = false
+  private pausedUnread = false
   private closed = false
   private sawFrame = false
 
@@ -76,10 +81,16 @@ export class ServerConn {
       this.dispatch(msg.seq, msg.method, msg.body)
     }
     if (this.closed) return
-    const blocked = this.blocked()
+    const full = this.inFlight >= this.o.maxInFlight
+    const unread = this.sock.writableNeedDrain
+    // Counted per cause as each begins (a pause for one cause may turn into the other).
+    if (full && !this.pausedFull) this.o.counters.pausesInFlight++
+    if (unread && !this.pausedUnread) this.o.counters.pausesWriteBuffer++
+    this.pausedFull = full
+    this.pausedUnread = unread
+    const blocked = full || unread
     if (blocked && !this.paused) {
       this.paused = true
-      this.o.counters.readPauses++
       this.sock.pause()
     } else if (!blocked && this.paused) {
       this.paused = false

@@ -54,7 +54,7 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
   const protocols = new Map<number, ProtocolHandler>()
   const sockets = new Set<net.Socket>()
   const perIp = new Map<string, number>()
-  const counters: ServerCounters = {calls: 0, callsInFlight: 0, errors: 0, framesRejected: 0, readPauses: 0}
+  const counters: ServerCounters = {calls: 0, callsInFlight: 0, errors: 0, framesRejected: 0, pausesInFlight: 0, pausesWriteBuffer: 0}
   const connCounters = {connsAccepted: 0, connsRejected: 0, handshakeTimeouts: 0, unknownProtocol: 0}
 
   const server = net.createServer({noDelay: true})
