@@ -99,6 +99,18 @@ describe('rpc errors', () => {
     expect(s2.stats().connsAccepted).toBe(1)
   })
 
+  it('fails the calls of a connection whose server answers garbage as kind protocol', async () => {
+    const bogus = net.createServer((sock) => sock.once('data', () => sock.write(Buffer.of(0, 0, 0, 2, 9, 9))))
+    await new Promise<void>((r) => bogus.listen(0, '127.0.0.1', r))
+    try {
+      const e = await rpcError(pool().call(`127.0.0.1:${(bogus.address() as net.AddressInfo).port}`, 'Echo', {}, 5000))
+      expect(e).toMatchObject({kind: 'protocol', maybeDelivered: true})
+      expect(e.message).toMatch(/codec version 9/)
+    } finally {
+      bogus.close()
+    }
+  })
+
   it('fails calls in flight when the pool closes, and refuses calls after', async () => {
     const s = await server(() => new Promise(() => {}))
     const p = pool()
