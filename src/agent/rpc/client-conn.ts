@@ -42,6 +42,7 @@ export class ClientConn {
   private readonly pending = new Map<number, Pending>()
   private seq = 0
   private connected = false
+  private corked = false
   private lastError?: Error
   private connectTimer?: NodeJS.Timeout
   private idleTimer?: NodeJS.Timeout
@@ -104,8 +105,21 @@ export class ClientConn {
       }
       if (this.pending.size === 0) this.busy()
       this.pending.set(seq, p)
-      this.sock.write(frame)
+      this.write(frame)
     })
+  }
+
+  /** Calls made in the same tick leave in one writev instead of one syscall each. */
+  private write(frame: Buffer): void {
+    if (!this.corked) {
+      this.corked = true
+      this.sock.cork()
+      process.nextTick(() => {
+        this.corked = false
+        this.sock.uncork()
+      })
+    }
+    this.sock.write(frame)
   }
 
   /** Fails every call in flight and closes the socket. */

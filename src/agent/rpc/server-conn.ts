@@ -47,6 +47,7 @@ export class ServerConn {
   private pausedUnread = false
   private closed = false
   private sawFrame = false
+  private corked = false
 
   constructor(private readonly sock: Socket, private readonly o: ServerConnOptions) {
     this.reader = new FrameReader(o.maxFrameBytes)
@@ -136,8 +137,24 @@ export class ServerConn {
       this.o.counters.errors++
       frame = this.o.codec.encodeResponse(seq, {Error: `rpc: cannot encode reply: ${(e as Error).message}`, Code: 'encode'}, null)
     }
-    this.sock.write(frame)
+    this.write(frame)
     this.pump()
+  }
+
+  /**
+   * Answers that settle in the same tick leave in one writev instead of one syscall each:
+   * under load most of a connection's answers complete together.
+   */
+  private write(frame: Buffer): void {
+    if (!this.corked) {
+      this.corked = true
+      this.sock.cork()
+      process.nextTick(() => {
+        this.corked = false
+        this.sock.uncork()
+      })
+    }
+    this.sock.write(frame)
   }
 
   /** A frame we cannot read: close this connection only. Other connections are unaffected. */
