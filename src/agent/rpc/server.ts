@@ -22,7 +22,12 @@ export interface RpcServerOptions {
   handshakeTimeoutMs?: number
   /** Largest request frame accepted (default 8 MiB); a bigger one closes that connection only. */
   maxFrameBytes?: number
-  /** Concurrent calls per connection (default 256); past it the connection is not read until one finishes. */
+  /**
+   * Concurrent calls per connection (default 4096); past it the connection is not read until
+   * one finishes. A client agent sends all its calls over one connection, parked blocking
+   * queries included (each holds a slot for its whole wait), so this is a memory bound
+   * against a misbehaving peer, set well above what a busy client agent keeps in flight.
+   */
   maxInFlightPerConn?: number
 }
 
@@ -44,7 +49,7 @@ export interface RpcServer {
   stats(): Record<string, number>
 }
 
-const DEFAULTS = {maxConnsPerClient: 100, handshakeTimeoutMs: 5000, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxInFlightPerConn: 256}
+const DEFAULTS = {maxConnsPerClient: 100, handshakeTimeoutMs: 5000, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxInFlightPerConn: 4096}
 
 /** The server RPC listener (Consul's 8300): the first byte of each connection picks its protocol. */
 export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {

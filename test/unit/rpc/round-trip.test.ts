@@ -60,7 +60,7 @@ describe('rpc round trips', () => {
       // Hold every call until all have arrived, then answer in reverse arrival order.
       await new Promise<void>((r) => waiting.push(r))
       return body
-    // Room for all N at once: the default per-connection bound (256) would hold the rest back.
+    // Room for all N at once, whatever the default per-connection bound is.
     }, {maxInFlightPerConn: N})
     const p = pool()
     const order: number[] = []
