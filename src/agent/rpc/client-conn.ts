@@ -52,7 +52,9 @@ export class ClientConn {
 
   constructor(private readonly o: ClientConnOptions) {
     this.reader = new FrameReader(o.maxFrameBytes)
-    this.sock = net.connect({host: o.host, port: o.port, localAddress: o.bindIp, noDelay: true})
+    // A wildcard -bind (0.0.0.0, ::) names no source address: let the kernel pick one.
+    const localAddress = o.bindIp && !['0.0.0.0', '::', '[::]'].includes(o.bindIp) ? o.bindIp : undefined
+    this.sock = net.connect({host: o.host, port: o.port, localAddress, noDelay: true})
     this.closedPromise = new Promise((resolve) => this.sock.once('close', () => resolve()))
     // Buffered by the socket until connected; then sent ahead of the first request.
     this.sock.write(Buffer.of(RpcType.DcMux))
@@ -98,6 +100,8 @@ export class ClientConn {
       if (Number.isFinite(timeoutMs)) {
         p.timer = setTimeout(() => {
           this.pending.delete(seq)
+          // Tell the server, so a handler still waiting (a blocking query) can stop.
+          if (this.connected && !this.gone) this.write(this.o.codec.encodeCancel(seq))
           this.maybeIdle()
           // Still connecting: the request has not left this process.
           reject(new RpcError('timeout', `rpc ${method} to ${this.o.addr}: timed out after ${timeoutMs} ms`, {maybeDelivered: this.connected}))
@@ -145,7 +149,7 @@ export class ClientConn {
       } catch (e) {
         return this.protocolError((e as Error).message)
       }
-      if (msg.kind !== 'response') return this.protocolError('the server sent a request frame')
+      if (msg.kind !== 'response') return this.protocolError(`the server sent a ${msg.kind} frame`)
       const p = this.pending.get(msg.seq)
       // Unknown: the call already timed out here; its late answer is dropped.
       if (!p) continue

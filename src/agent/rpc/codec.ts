@@ -6,12 +6,15 @@ import {CODEC_VERSION, FRAME_HEADER_BYTES} from './protocol.js'
  * array (positional, so per-call overhead stays a few bytes):
  *   request:  [0, seq, method, body]
  *   response: [1, seq, error, body]   error = null | {Error: string, Code?: string}
+ *   cancel:   [2, seq, null, null]    the caller gave up on call seq (it timed out); the
+ *                                     server aborts that call's signal and may skip its answer
  * seq is chosen by the caller, unique among its calls in flight on that connection;
  * responses may come back in any order.
  */
 export type RpcMessage =
   | {kind: 'request'; seq: number; method: string; body: unknown}
   | {kind: 'response'; seq: number; error: RemoteError | null; body: unknown}
+  | {kind: 'cancel'; seq: number}
 
 export interface RemoteError {
   Error: string
@@ -20,6 +23,7 @@ export interface RemoteError {
 
 const KIND_REQUEST = 0
 const KIND_RESPONSE = 1
+const KIND_CANCEL = 2
 
 /** A frame that is not a message of a version we speak; the connection is closed. */
 export class CodecError extends Error {
@@ -33,6 +37,7 @@ export interface Codec {
   /** A complete frame (length prefix, version byte, payload). Throws if body cannot be encoded. */
   encodeRequest(seq: number, method: string, body: unknown): Buffer
   encodeResponse(seq: number, error: RemoteError | null, body: unknown): Buffer
+  encodeCancel(seq: number): Buffer
   /** Decodes a frame body (after the length prefix). Throws CodecError. */
   decode(frame: Buffer): RpcMessage
 }
@@ -67,6 +72,7 @@ export function createCodec(maxFrameBytes: number): Codec {
   return {
     encodeRequest: (seq, method, body) => frame([KIND_REQUEST, seq, method, body]),
     encodeResponse: (seq, error, body) => frame([KIND_RESPONSE, seq, error, body]),
+    encodeCancel: (seq) => frame([KIND_CANCEL, seq, null, null]),
     decode(f) {
       if (f[0] !== CODEC_VERSION) throw new CodecError('version', `unsupported codec version ${f[0]} (speaks ${CODEC_VERSION})`)
       // A plain Uint8Array view (not a Buffer) so msgpack bin values decode as plain
@@ -99,5 +105,6 @@ function checkShape(m: unknown): RpcMessage {
     }
     throw new CodecError('shape', 'response error is neither null nor {Error}')
   }
+  if (kind === KIND_CANCEL) return {kind: 'cancel', seq}
   throw new CodecError('shape', `unknown message kind ${String(kind)}`)
 }

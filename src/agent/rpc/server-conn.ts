@@ -3,7 +3,23 @@ import type {Logger} from '../env/types.js'
 import type {Codec, RemoteError} from './codec.js'
 import {FrameReader} from './frame.js'
 
-export type RpcHandler = (method: string, body: unknown, info: {remote: string}) => Promise<unknown>
+export interface RpcCallInfo {
+  /** The caller's address, "ip:port". */
+  remote: string
+  /**
+   * Aborted when the caller can no longer use the answer: it cancelled the call (its
+   * timeout fired) or its connection closed. A blocking query should stop waiting on it.
+   * Created on first access, so handlers that ignore it cost nothing.
+   */
+  readonly signal: AbortSignal
+}
+
+export type RpcHandler = (method: string, body: unknown, info: RpcCallInfo) => Promise<unknown>
+
+/** One running call: its abort controller exists only once the handler asked for the signal. */
+interface Call {
+  controller?: AbortController
+}
 
 /** Counters shared by all connections of one server (see RpcServer.stats). */
 export interface ServerCounters {
@@ -48,6 +64,7 @@ export class ServerConn {
   private closed = false
   private sawFrame = false
   private corked = false
+  private readonly calls = new Map<number, Call>()
 
   constructor(private readonly sock: Socket, private readonly o: ServerConnOptions) {
     this.reader = new FrameReader(o.maxFrameBytes)
@@ -55,6 +72,8 @@ export class ServerConn {
     sock.on('drain', () => this.pump())
     sock.on('close', () => {
       this.closed = true
+      for (const call of this.calls.values()) call.controller?.abort(new Error('rpc: caller disconnected'))
+      this.calls.clear()
     })
   }
 
@@ -77,6 +96,10 @@ export class ServerConn {
       if (!this.sawFrame) {
         this.sawFrame = true
         this.o.onFirstFrame()
+      }
+      if (msg.kind === 'cancel') {
+        this.calls.get(msg.seq)?.controller?.abort(new Error('rpc: call cancelled by the caller'))
+        continue
       }
       if (msg.kind !== 'request') return this.reject('a client sent a response frame')
       this.dispatch(msg.seq, msg.method, msg.body)
@@ -107,9 +130,18 @@ export class ServerConn {
     const c = this.o.counters
     this.inFlight++
     c.callsInFlight++
+    const call: Call = {}
+    this.calls.set(seq, call)
+    const info: RpcCallInfo = {
+      remote: this.o.remote,
+      get signal() {
+        call.controller ??= new AbortController()
+        return call.controller.signal
+      },
+    }
     let p: Promise<unknown>
     try {
-      p = Promise.resolve(this.o.handler(method, body, {remote: this.o.remote}))
+      p = Promise.resolve(this.o.handler(method, body, info))
     } catch (e) {
       p = Promise.reject(e)
     }
@@ -123,6 +155,7 @@ export class ServerConn {
   }
 
   private respond(seq: number, error: RemoteError | null, body: unknown): void {
+    this.calls.delete(seq)
     this.inFlight--
     this.o.counters.callsInFlight--
     this.o.counters.calls++

@@ -5,7 +5,7 @@ import {createCodec} from './codec.js'
 import {DEFAULT_MAX_FRAME_BYTES, RpcType} from './protocol.js'
 import {type RpcHandler, ServerConn, type ServerCounters} from './server-conn.js'
 
-export type {RpcHandler} from './server-conn.js'
+export type {RpcCallInfo, RpcHandler} from './server-conn.js'
 
 export interface RpcServerOptions {
   bindIp: string

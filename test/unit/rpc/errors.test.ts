@@ -70,6 +70,26 @@ describe('rpc errors', () => {
     expect(s.stats().connsAccepted).toBe(1)
   })
 
+  it('aborts the handler signal of a call whose caller timed out, and of every call when the caller disconnects', async () => {
+    const aborted: string[] = []
+    const s = await server(async (m, _b, info) => {
+      // A blocking query's shape: wait until woken, or until the caller is gone.
+      await new Promise<void>((resolve) => info.signal.addEventListener('abort', () => resolve()))
+      aborted.push(`${m}: ${(info.signal.reason as Error).message}`)
+      return null
+    })
+    const p = pool()
+    expect(await rpcError(p.call(s.addr, 'Short', {}, 100))).toMatchObject({kind: 'timeout'})
+    await waitFor('the server saw the cancel', () => aborted.length === 1)
+    expect(aborted[0]).toMatch(/^Short: .*cancelled/)
+    const parked = [1, 2, 3].map((i) => rpcError(p.call(s.addr, `Parked${i}`, {}, 30_000)))
+    await waitFor('three calls parked', () => s.stats().callsInFlight === 3)
+    await p.close()
+    await Promise.all(parked)
+    await waitFor('all parked calls released', () => aborted.length === 4 && s.stats().callsInFlight === 0)
+    expect(aborted.slice(1).every((a) => /disconnected/.test(a))).toBe(true)
+  })
+
   it('reports a refused connection as kind connect, not delivered', async () => {
     const port = await freePort()
     const e = await rpcError(pool().call(`127.0.0.1:${port}`, 'Echo', {}, 5000))

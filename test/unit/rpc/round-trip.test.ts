@@ -48,6 +48,11 @@ describe('rpc round trips', () => {
     expect(seen[0].remote).toMatch(/^127\.0\.0\.2:\d+$/)
   })
 
+  it('lets the kernel pick the source address when bindIp is a wildcard', async () => {
+    const s = await server(async (_m, _b, info) => info.remote)
+    expect(await pool({bindIp: '0.0.0.0'}).call(s.addr, 'Who', {}, 5000)).toMatch(/^127\.0\.0\.1:\d+$/)
+  })
+
   it('multiplexes 1,000 concurrent calls on one connection and matches answers answered out of order', async () => {
     const N = 1000
     const waiting: Array<() => void> = []
