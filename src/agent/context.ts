@@ -2,10 +2,6 @@ import type {RuntimeConfig} from './config/runtime.js'
 import type {Env, Logger} from './env/types.js'
 import type {QueryOptions} from './http/query-options.js'
 import type {HttpRequest, QueryMeta} from './http/types.js'
-import type {Indexed} from './server/blocking.js'
-import type {StateStore} from '../store/state/store.js'
-import type {WatchSet} from '../store/state/watch.js'
-import type {Command} from '../store/fsm/commands.js'
 import type {LocalAgent} from './local/index.js'
 import type {Coordinate} from './gossip/coordinate/coordinate.js'
 import type {CoordinateEntry} from '../store/state/types.js'
@@ -61,23 +57,10 @@ export interface AgentContext {
   env: Env
   log: Logger
   nodeId: string
-  /** The current state store; its identity changes when a snapshot is restored. */
-  state(): StateStore
-  /**
-   * Replicates a command through Raft and resolves with the FSM's result once it is
-   * committed and applied. Rejects with HttpError(500, "No cluster leader") etc.
-   */
-  apply(cmd: Command): Promise<unknown>
-  /**
-   * A read with Consul's consistency modes and blocking semantics: runs `fn` against
-   * the current store (re-running when a watched item changes for blocking queries)
-   * and returns the value with the X-Consul-* meta.
-   */
-  read<T>(req: HttpRequest, fn: (state: StateStore, ws: WatchSet | undefined) => Indexed<T>, opts?: QueryOptions): Promise<{value: T; meta: QueryMeta}>
   /** Parses ?index ?wait ?stale ?consistent ?filter with the agent's limits. */
   queryOptions(req: HttpRequest): QueryOptions
-  /** Raft status for /v1/status, /v1/agent/self and `dc info`. */
-  raft: {
+  /** Raft status for /v1/agent/self and `dc info`; undefined on a client agent. */
+  raft?: {
     isLeader(): boolean
     leaderAddress(): string
     peers(): string[]
@@ -97,13 +80,4 @@ export interface AgentContext {
   requestLeave(): void
   /** Re-reads config files (services, checks, log level). */
   reload(): Promise<void>
-  /** Network coordinates: the server's batch writer and the WAN view. */
-  coordinates: {
-    /** Queue a node's LAN coordinate for the next batch write (Consul's Coordinate.Update). Throws HttpError. */
-    update(entry: {Node: string; Segment: string; Coord: Coordinate}): void
-    /** Per datacenter, the servers' WAN coordinates the WAN pool has measured. */
-    datacenters(): CoordinateDatacenterMap[]
-  }
-  /** Leader-side session TTL timers (Consul invalidates after 2×TTL without renewal). */
-  sessionTimers: {reset(id: string, ttl: string): void; clear(id: string): void}
 }

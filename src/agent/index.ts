@@ -3,7 +3,6 @@ import type {AgentContext} from './context.js'
 import {startupNotes} from './startup-notes.js'
 import {AgentGossip, memberInfo} from './gossip/agent-gossip.js'
 import {UserEventBuffer, USER_EVENT_PREFIX, acceptsEvent, decodeUserEvent, encodeUserEvent, validateFire} from './gossip/user-events.js'
-import {MemberReconciler} from './server/reconcile-members.js'
 import type {Env} from './env/types.js'
 import {advertiseAddress} from './address.js'
 import {loadNodeId} from './node-id.js'
@@ -13,19 +12,18 @@ import {agentRoutes} from './http/routes.js'
 import {BUILT_IN_UI_DIR} from './http/static-files.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {Raft} from './server/raft.js'
-import {SessionTimers} from './server/session-timers.js'
-import {Leader} from './server/leader.js'
-import {makeReader} from './server/read.js'
-import {createEndpoints, localDelegate} from './server/endpoints/index.js'
+import {ServerRole} from './server/role.js'
+import type {RpcDelegate} from './server/endpoints/index.js'
+import {RpcPool} from './rpc/client.js'
+import {clientDelegate} from './client/delegate.js'
+import {remoteDnsCatalog} from './client/dns-catalog.js'
+import {parseQueryOptions} from './http/query-options.js'
 import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
 import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
 import {dnsCatalog} from './server/dns-catalog.js'
-import {CoordinateUpdates, DEV_COORDINATE_UPDATE_PERIOD_MS} from './server/coordinate-updates.js'
 import {startCoordinateSync} from './coordinate-sync.js'
 import type {Coordinate} from './gossip/coordinate/coordinate.js'
-import type {CoordinateDatacenterMap} from './context.js'
 import type {CoordinateEntry} from '../store/state/types.js'
 
 export interface AgentHandle {
@@ -67,30 +65,20 @@ export async function createAgent(
   const log = env.log
   const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
   const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
-  const serverAddr = `${adv.address}:${config.ports.server > 0 ? config.ports.server : 8300}`
-  if (!config.server) throw new Error('client mode needs LAN gossip to find servers, which arrives in a later dc version; start with -server (or -dev)')
   // Said once the banner is out (in start()).
   const notes = startupNotes(config, adv.note)
 
   // Parsed up front so a bad dns_config stops start-up before anything listens.
   const dnsConfig: DnsConfig = parseDnsConfig(config.dnsRaw as RawDnsConfig)
-  const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft'), store: overrides.raftStore})
   const leaveCbs: (() => void)[] = []
-  const sessionTimers = new SessionTimers(env, (id) => {
-    raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).then(
-      () => log.info('session TTL expired; invalidated', {session: id}),
-      (e) => {
-        // Not lost: re-arm from the replicated session so a later attempt invalidates it.
-        log.warn('session TTL invalidation failed; will retry', {session: id, error: String(e)})
-        const s = raft.state.sessionGet(id).value
-        if (s?.TTL && raft.isLeader()) sessionTimers.reset(id, s.TTL)
-      },
-    )
-  })
   const events = new UserEventBuffer(env)
-  let reconciler: MemberReconciler | undefined
+  // eslint-disable-next-line prefer-const
+  let local: ReturnType<typeof createLocalAgent>
+  // eslint-disable-next-line prefer-const
+  let server: ServerRole | undefined
   const gossip = new AgentGossip({
     config, env, log: log.named('gossip'), nodeId, advertise: adv.address,
+    serverPort: () => server?.rpcPort,
     onLanEvent: (e) => {
       if (e.type === 'user') {
         if (!e.name.startsWith(USER_EVENT_PREFIX)) return
@@ -105,43 +93,28 @@ export async function createAgent(
         }
         return
       }
-      if (e.type !== 'query') reconciler?.onMemberEvent(e.member, e.type === 'member-reap')
+      if (e.type === 'query') return
+      server?.onMemberEvent(e.member, e.type === 'member-reap')
+      // A client that just learned of a server syncs at once instead of waiting out its retry timer.
+      if (!server && e.type === 'member-join' && e.member.tags.role === 'consul') local.requestFullSync()
     },
   })
+  // A server runs the endpoints itself; a client agent sends every call to a server.
+  server = config.server ? new ServerRole({config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? []}) : undefined
+  const pool = server ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+  const rpc: RpcDelegate = server
+    ? server.rpc
+    : clientDelegate({
+      env, log: log.named('rpc'), pool: pool!, datacenter: config.datacenter,
+      members: () => gossip.lan?.members() ?? [],
+      holdTimeoutMs: config.rpcHoldTimeoutMs,
+      defaultQueryTimeMs: config.defaultQueryTimeMs,
+      maxQueryTimeMs: config.maxQueryTimeMs,
+    })
   let stopLanCoordinates: (() => void) | undefined
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
-  const reader = makeReader(env, raft, queryDefaults)
-  const coordinateUpdates = new CoordinateUpdates({
-    env,
-    log: log.named('coordinate'),
-    apply: (cmd) => raft.apply(cmd),
-    periodMs: config.dev ? DEV_COORDINATE_UPDATE_PERIOD_MS : undefined,
-  })
-  let wanCoordinates: () => CoordinateEntry[] = () => []
   const coordinateSyncs = new Set<{stop(): void}>()
-  const coordinatesPort = {
-    update: (entry: CoordinateEntry) => coordinateUpdates.update(entry),
-    datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: wanCoordinates()}],
-  }
-  // The server's endpoints, reached through the one seam (rpc) by HTTP and everything else.
-  const rpc = localDelegate(createEndpoints({
-    server: {
-      state: () => raft.state,
-      apply: (cmd) => raft.apply(cmd),
-      isLeader: () => raft.isLeader(),
-      hasLeader: () => raft.hasLeader(),
-      lastContactMs: () => raft.lastContactMs(),
-      verifyLeader: () => raft.verifyLeader(),
-    },
-    env,
-    datacenter: config.datacenter,
-    defaultQueryTimeMs: config.defaultQueryTimeMs,
-    maxQueryTimeMs: config.maxQueryTimeMs,
-    raft: {leaderAddress: () => raft.leaderAddress(), peers: () => raft.peerAddresses(), configuration: () => raft.configuration(config.nodeName)},
-    sessionTimers,
-    coordinates: coordinatesPort,
-  }))
-  const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: () => raft.state})
+  local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: server ? () => server!.state() : undefined})
   const ctx: AgentContext = {
     rpc,
     local,
@@ -150,17 +123,8 @@ export async function createAgent(
     log,
     nodeId,
     advertiseAddr: adv.address,
-    state: () => raft.state,
-    apply: (cmd) => raft.apply(cmd),
-    read: reader.read,
-    queryOptions: reader.queryOptions,
-    raft: {
-      isLeader: () => raft.isLeader(),
-      leaderAddress: () => raft.leaderAddress(),
-      peers: () => raft.peerAddresses(),
-      stats: () => raft.stats(),
-      configuration: () => raft.configuration(config.nodeName),
-    },
+    queryOptions: (req) => parseQueryOptions(req, queryDefaults),
+    raft: server?.raftStatus(),
     gossip: {
       members: (wan) => gossip.members(wan),
       self: () => gossip.self(),
@@ -187,15 +151,7 @@ export async function createAgent(
       log.setLevel(next.logLevel)
       await local.reload(next)
     },
-    sessionTimers,
-    coordinates: coordinatesPort,
   }
-  reconciler = new MemberReconciler({
-    raft, env, log: log.named('leader'), datacenter: config.datacenter,
-    serverPort: config.ports.server > 0 ? config.ports.server : 8300,
-    members: () => gossip.lan?.members() ?? [],
-  })
-  const leader = new Leader({ctx, raft, sessionTimers, nodeAddress: adv.address, log: log.named('leader'), reconciler})
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined
   let dns: DnsServer | undefined
 
@@ -204,7 +160,9 @@ export async function createAgent(
     httpAddress: () => http?.address,
     async start() {
       for (const n of notes) log.warn(n)
-      // Gossip first: a taken gossip port stops start-up before anything else listens.
+      // The RPC listener, then gossip (its tags carry the RPC port): a taken port stops
+      // start-up before anything else listens.
+      await server?.listen()
       await gossip.start()
       if (gossip.lan) {
         const lan = gossip.lan
@@ -218,9 +176,7 @@ export async function createAgent(
           return c ? [{Node: m.name.slice(0, m.name.length - config.datacenter.length - 1), Segment: '', Coord: c}] : []
         }))
       }
-      await raft.start()
-      leader.start()
-      coordinateUpdates.start()
+      await server?.start(ctx)
       if (config.ports.http !== -1) {
         const app = createApp(agentRoutes(config), ctx, {log: (m, f) => log.error(m, f)})
         const host = config.clientAddr.split(' ')[0]
@@ -238,35 +194,33 @@ export async function createAgent(
           host: config.clientAddr.split(' ')[0],
           port: config.ports.dns,
           config: dnsConfig,
-          catalog: dnsCatalog(config.datacenter, () => raft.state),
+          // Servers answer from their own store (stale reads, as Consul's DNS default).
+          catalog: server ? dnsCatalog(config.datacenter, () => server!.state()) : remoteDnsCatalog(config.datacenter, rpc, env, log.named('dns')),
           random: env.random,
           log: log.named('dns'),
           wallMs: () => env.clock.wallMs(),
         }))
       }
-      // A lone voter is leader as soon as Raft starts: be ready only once it has
-      // registered itself. A server waiting for peers (bootstrap_expect > 1, or no
-      // bootstrap) serves at once and answers "No cluster leader" until one exists.
-      if (raft.isLeader()) await leader.waitReady()
-      else log.warn('no cluster leader yet: writes and default reads answer "No cluster leader" until one is elected')
+      // A server waiting for peers serves at once and answers "No cluster leader"; a client
+      // with no known server answers "No known Consul servers" until it joins one.
+      await server?.waitReady()
+      if (!server && (gossip.lan?.members().filter((m) => m.tags.role === 'consul').length ?? 0) === 0) log.warn('no known Consul servers yet: calls that need one answer "No known Consul servers" until this agent joins a pool with a server')
       await local.start()
     },
     async leave() {
       log.info('Gracefully leaving')
       await gossip.leave()
       // Consul keeps serving for leave_drain_time so in-flight requests finish.
-      if (config.leaveDrainTimeMs > 0 && config.server) await new Promise<void>((r) => env.timers.after(Math.min(config.leaveDrainTimeMs, 5000), r))
+      if (config.leaveDrainTimeMs > 0 && server) await new Promise<void>((r) => env.timers.after(Math.min(config.leaveDrainTimeMs, 5000), r))
     },
     async shutdown() {
       log.info('Requesting shutdown')
-      leader.stop()
       for (const sync of coordinateSyncs) sync.stop()
-      coordinateUpdates.stop()
       await local.stop()
-      sessionTimers.clearAll()
       await http?.close()
       await dns?.close()
-      await raft.stop()
+      await server?.stop()
+      await pool?.close()
       stopLanCoordinates?.()
       await gossip.stop()
       log.info('shutdown complete')
@@ -284,8 +238,10 @@ export async function createAgent(
         intervalMinMs: config.syncCoordinateIntervalMinMs,
         clusterSize: lanMembers,
         getCoordinate,
-        // A server is its own Coordinate endpoint; a client will send the same request over RPC.
-        send: (entry) => coordinateUpdates.update(entry),
+        // Through the seam: a server queues it locally, a client sends it to a server.
+        send: async (entry) => {
+          await rpc('Coordinate.Update', entry)
+        },
       })
       coordinateSyncs.add(sync)
       return () => {
@@ -294,7 +250,7 @@ export async function createAgent(
       }
     },
     setWanCoordinates(source) {
-      wanCoordinates = source
+      server?.setWanCoordinates(source)
     },
   }
   return handle

@@ -5,6 +5,5 @@ export function startupNotes(config: RuntimeConfig, addressNote?: string): strin
   const notes: string[] = []
   if (addressNote) notes.push(addressNote)
   if (config.bootstrapExpect > 1) notes.push(`bootstrap_expect = ${config.bootstrapExpect}: multi-server Raft over gossip is not implemented yet; this server will wait for peers that cannot arrive`)
-  if (config.ports.server !== -1) notes.push('server RPC listener (8300) not started: not implemented by dc yet')
   return notes
 }

@@ -49,6 +49,8 @@ export interface RuntimeConfig {
   gossipLan: GossipOverrides
   gossipWan: GossipOverrides
   leaveDrainTimeMs: number
+  /** performance.rpc_hold_timeout: how long a client keeps retrying servers for one call. */
+  rpcHoldTimeoutMs: number
   /** Serve the web UI: ui_config.enabled (on in -dev) or a ui_config.dir of custom assets. */
   ui: boolean
   /** Custom UI assets to serve instead of the built-in ones (ui_config.dir, -ui-dir). */
@@ -211,6 +213,7 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     gossipLan: gossipOverrides(sub('gossip_lan'), 'gossip_lan'),
     gossipWan: gossipOverrides(sub('gossip_wan'), 'gossip_wan'),
     leaveDrainTimeMs: durationMs((sub('performance').leave_drain_time as string | undefined) ?? '5s'),
+    rpcHoldTimeoutMs: durationMs((sub('performance').rpc_hold_timeout as string | undefined) ?? '7s'),
     ...uiSettings(raw, dev),
     raftSnapshotThreshold: get('raft_snapshot_threshold', 16384),
     raftTrailingLogs: get('raft_trailing_logs', 10240),

@@ -20,6 +20,8 @@ export interface AgentGossipOptions {
   nodeId: string
   /** Advertised LAN address. */
   advertise: string
+  /** The server RPC port actually bound (servers), for the `port` tag clients dial. */
+  serverPort?: () => number | undefined
   onLanEvent?(e: SerfEvent): void
 }
 
@@ -133,7 +135,7 @@ export class AgentGossip {
     }
     if (c.server) {
       t.raft_vsn = '3'
-      t.port = String(c.ports.server > 0 ? c.ports.server : 8300)
+      t.port = String(this.o.serverPort?.() ?? (c.ports.server > 0 ? c.ports.server : 8300))
       if (c.bootstrap) t.bootstrap = '1'
       if (c.bootstrapExpect) t.expect = String(c.bootstrapExpect)
       if (c.ports.serfWan !== -1) t.wan_join_port = String(this.wan?.port ?? c.ports.serfWan)

@@ -61,11 +61,11 @@ export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Rep
         consul: {
           bootstrap: String(c.bootstrap),
           known_datacenters: '1',
-          leader: String(ctx.raft.isLeader()),
-          leader_addr: ctx.raft.leaderAddress(),
+          leader: String(ctx.raft?.isLeader() ?? false),
+          leader_addr: ctx.raft?.leaderAddress() ?? '',
           server: String(c.server),
         },
-        raft: c.server ? ctx.raft.stats() : {},
+        raft: ctx.raft?.stats() ?? {},
         runtime: {
           arch: arch(),
           os: platform(),

@@ -1,0 +1,89 @@
+import type {Env, Logger} from '../env/types.js'
+import {RpcError, type RpcPool} from '../rpc/client.js'
+import {EndpointError, type EndpointErrorCode, type Method, type RpcDelegate, type RpcReply, type RpcRequest} from '../server/endpoints/index.js'
+import type {SerfMember} from '../gossip/serf/serf.js'
+
+export interface ServerRouterOptions {
+  env: Env
+  log: Logger
+  pool: RpcPool
+  datacenter: string
+  /** Live LAN members; servers are those with role=consul in this datacenter. */
+  members(): SerfMember[]
+  /** performance.rpc_hold_timeout: how long a call keeps trying other servers (Consul: 7 s). */
+  holdTimeoutMs: number
+  /** Default blocking wait, to size a call's timeout (Consul adds a margin to MaxQueryTime). */
+  defaultQueryTimeMs: number
+  maxQueryTimeMs: number
+}
+
+/** Methods that change state: retried on another server only when the first never got the request. */
+const WRITES = new Set<string>(['KVS.Apply', 'Session.Apply', 'Txn.Apply', 'Catalog.Register', 'Catalog.Deregister', 'Coordinate.Update', 'Session.Renew'])
+
+/**
+ * A client agent's `rpc`: Consul's router in small — the servers of this datacenter
+ * from the LAN pool (their RPC port from the `port` tag), tried in a shuffled order that
+ * is kept while it works, failing over to the next on connection errors and on "no
+ * leader" for up to rpc_hold_timeout. With no known server it fails at once with
+ * Consul's "No known Consul servers".
+ */
+export function clientDelegate(o: ServerRouterOptions): RpcDelegate & {servers(): string[]} {
+  let order: string[] = []
+
+  function servers(): string[] {
+    const live = o.members()
+      .filter((m) => m.status === 1 && m.tags.role === 'consul' && m.tags.dc === o.datacenter && Number(m.tags.port) > 0)
+      .map((m) => `${m.addr.ip.includes(':') ? `[${m.addr.ip}]` : m.addr.ip}:${m.tags.port}`)
+    // Keep the current preference while it holds the same servers; shuffle new ones in.
+    const kept = order.filter((a) => live.includes(a))
+    const fresh = live.filter((a) => !kept.includes(a))
+    for (let i = fresh.length - 1; i > 0; i--) {
+      const j = o.env.random.int(i + 1)
+      ;[fresh[i], fresh[j]] = [fresh[j], fresh[i]]
+    }
+    order = [...kept, ...fresh]
+    return order
+  }
+
+  async function rpc<M extends Method>(method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    const deadline = o.env.clock.nowMs() + o.holdTimeoutMs
+    const q = (req ?? {}) as {MaxQueryTime?: number; MinQueryIndex?: number}
+    const wait = q.MinQueryIndex ? Math.min(q.MaxQueryTime ?? o.defaultQueryTimeMs, o.maxQueryTimeMs) : 0
+    // The server may add up to wait/16 of jitter; leave room for it and the round trip.
+    const callTimeout = wait + Math.ceil(wait / 16) + 10_000
+    let last: unknown
+    for (let attempt = 0; ; attempt++) {
+      const list = servers()
+      if (list.length === 0) {
+        if (last) throw toEndpointError(last)
+        throw new EndpointError('no-servers', 'No known Consul servers')
+      }
+      const addr = list[attempt % list.length]
+      try {
+        return (await o.pool.call(addr, method, req, callTimeout)) as RpcReply<M>
+      } catch (e) {
+        last = e
+        if (signal?.aborted) throw toEndpointError(e)
+        const retriable = e instanceof RpcError
+          ? (e.kind === 'connect' || (!e.maybeDelivered && e.kind !== 'remote') || (e.kind === 'remote' && e.remoteCode === 'no-leader') || (!WRITES.has(method) && e.kind === 'closed'))
+          : false
+        if (!retriable || o.env.clock.nowMs() >= deadline) throw toEndpointError(e)
+        // Move the failed server to the back, then try the next after a short pause.
+        order = [...order.filter((a) => a !== addr), addr]
+        o.log.debug('rpc failed; trying another server', {method, server: addr, error: (e as Error).message})
+        await new Promise<void>((r) => o.env.timers.after(Math.min(250 * (attempt + 1), 1000), r))
+      }
+    }
+  }
+  return Object.assign(rpc, {servers})
+}
+
+/** A remote endpoint's error keeps its code, so HTTP answers as on the server itself. */
+function toEndpointError(e: unknown): EndpointError {
+  if (e instanceof EndpointError) return e
+  if (e instanceof RpcError) {
+    if (e.kind === 'remote') return new EndpointError((e.remoteCode as EndpointErrorCode | undefined) ?? 'internal', e.message)
+    return new EndpointError('internal', `rpc error: ${e.message}`)
+  }
+  return new EndpointError('internal', String((e as Error)?.message ?? e))
+}
