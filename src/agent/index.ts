@@ -1,6 +1,8 @@
 import type {RuntimeConfig} from './config/runtime.js'
 import type {AgentContext} from './context.js'
 import {startupNotes} from './startup-notes.js'
+import {PluginHost} from './plugins/host.js'
+import {discoverJoinTargets} from './join/discover.js'
 import {AgentGossip, memberInfo} from './gossip/agent-gossip.js'
 import {UserEventBuffer, USER_EVENT_PREFIX, acceptsEvent, decodeUserEvent, encodeUserEvent, validateFire} from './gossip/user-events.js'
 import {MemberReconciler} from './server/reconcile-members.js'
@@ -73,6 +75,8 @@ export async function createAgent(
 
   // Parsed up front so a bad dns_config stops start-up before anything listens.
   const dnsConfig: DnsConfig = parseDnsConfig(config.dnsRaw as RawDnsConfig)
+  // Plugins before anything listens: a plugin that cannot load stops start-up with one line.
+  const plugins = await PluginHost.start({entries: config.plugins, pluginDir: config.pluginDir, env, log: log.named('plugins'), nodeName: config.nodeName, datacenter: config.datacenter})
   const raft = new Raft({config, env, nodeId, serverAddr, log: log.named('raft'), store: overrides.raftStore})
   const leaveCbs: (() => void)[] = []
   const sessionTimers = new SessionTimers(env, (id) => {
@@ -98,6 +102,7 @@ export async function createAgent(
           if (acceptsEvent(ev, config.nodeName, local.services())) {
             events.add(ev)
             log.info('Handling event', {name: ev.Name, id: ev.ID})
+            plugins.deliverEvent({id: ev.ID, name: ev.Name, payload: ev.Payload ? Buffer.from(ev.Payload, 'base64') : new Uint8Array(), ltime: ev.LTime})
           }
         } catch (err) {
           log.warn('dropped an undecodable user event', {error: String(err)})
@@ -106,6 +111,7 @@ export async function createAgent(
       }
       if (e.type !== 'query') reconciler?.onMemberEvent(e.member, e.type === 'member-reap')
     },
+    discover: (entry) => discoverJoinTargets(entry, plugins.registry, (p) => plugins.envFor(p)),
   })
   let stopLanCoordinates: (() => void) | undefined
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
@@ -118,7 +124,7 @@ export async function createAgent(
   })
   let wanCoordinates: () => CoordinateEntry[] = () => []
   const coordinateSyncs = new Set<{stop(): void}>()
-  const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, apply: (cmd) => raft.apply(cmd), state: () => raft.state})
+  const local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, apply: (cmd) => raft.apply(cmd), state: () => raft.state, types: plugins.registry})
   const ctx: AgentContext = {
     local,
     config,
@@ -161,7 +167,10 @@ export async function createAgent(
       // log level) take effect, as in Consul.
       const next = rereadConfig()
       log.setLevel(next.logLevel)
+      const reconfigured = await plugins.reload(next.plugins)
       await local.reload(next)
+      // Checks of a reconfigured plugin's types are rebuilt so its create() sees the new config.
+      if (reconfigured.length) local.rebuildChecks(reconfigured)
     },
     sessionTimers,
     coordinates: {
@@ -242,6 +251,7 @@ export async function createAgent(
       for (const sync of coordinateSyncs) sync.stop()
       coordinateUpdates.stop()
       await local.stop()
+      await plugins.close()
       sessionTimers.clearAll()
       await http?.close()
       await dns?.close()

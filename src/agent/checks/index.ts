@@ -1,6 +1,5 @@
 import {PluginRegistry} from '../plugins/registry.js'
-import {PLUGIN_API_VERSION} from '../../plugin.js'
-import {BUILTIN_CHECK_TYPES} from './builtin-types.js'
+import {BUILTIN_PLUGIN_NAME, builtinPlugin} from '../plugins/builtin.js'
 import {createContainedRunner} from './contained.js'
 import {PLUGIN_KIND_FIELDS} from '../services/check.js'
 import type {CheckDefinition, CheckRunner, CheckTypeLookup, RunnerDeps, TtlRunner} from './types.js'
@@ -15,13 +14,13 @@ export {pluginCheckView} from './contained.js'
 
 let builtinTypes: CheckTypeLookup | undefined
 
-/** A registry of dc's own check types only (for runners built without an agent's registry). */
+/** A registry of dc's own plugin only (for runners built without an agent's registry). */
 export function builtinCheckTypes(): CheckTypeLookup {
   if (!builtinTypes) {
     const r = new PluginRegistry()
     const noop = () => {}
     const log = {debug: noop, info: noop, warn: noop, error: noop}
-    r.addSync('builtin', {apiVersion: PLUGIN_API_VERSION, register: (api) => BUILTIN_CHECK_TYPES.forEach((t) => api.checkType(t))}, {
+    r.addSync(BUILTIN_PLUGIN_NAME, builtinPlugin, {
       nowMs: () => 0, wallMs: () => 0, after: () => ({cancel: noop}), log, nodeName: '', datacenter: '',
     })
     builtinTypes = r

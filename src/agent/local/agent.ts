@@ -302,6 +302,14 @@ export class LocalAgent {
     }
   }
 
+  /** Rebuilds the runners of checks of these types (a plugin's config changed), keeping their status. */
+  rebuildChecks(types: string[]): void {
+    const wanted = new Set(types)
+    for (const c of this.state.liveChecks()) {
+      if (c.def?.kind === 'plugin' && wanted.has(c.def.pluginType)) this.addCheckInternal(c.def, c.source)
+    }
+  }
+
   /** A check of a plugin's type: the type must be registered, and it checks the definition itself. */
   private validatePluginCheck(c: CheckDefinition): void {
     const found = this.types.checkType(c.pluginType)
