@@ -5,6 +5,10 @@ import {normalizeArgv} from './argv.js'
 import {loadBundle} from './fast-load.js'
 
 const args = normalizeArgv(process.argv.slice(2))
+// oclif warns on every command, twice, that a linked ESM CLI plugin "cannot be auto-transpiled"
+// (dc runs in production mode, where it never transpiles): dc runs a plugin's built JavaScript,
+// as docs/plugins.md says, so the warning is noise on every `dc kv get`.
+process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
 // `npm run build` bundles the CLI into one file (scripts/bundle-cli.mjs) because loading
 // @oclif/core module by module was half of every command's start-up. A tree built with
 // `tsc` alone has no bundle and runs the same code unbundled; DC_CLI_UNBUNDLED=1 forces that

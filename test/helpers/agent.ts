@@ -41,6 +41,8 @@ export interface StartOptions {
   node?: string
   /** -bind and -client address (default 127.0.0.1). */
   bind?: string
+  /** A fixed LAN gossip port (default 0, any free port): for peers that find each other by address. */
+  serfLanPort?: number
 }
 
 /**
@@ -54,7 +56,7 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
     : ['agent', '-server', ...(opts.bootstrap === false ? [] : ['-bootstrap']), `-data-dir=${dataDir}`]
   const args = [
     RUN_JS, ...base, `-node=${opts.node ?? 'test-node'}`, `-client=${opts.bind ?? '127.0.0.1'}`, `-bind=${opts.bind ?? '127.0.0.1'}`,
-    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, '-serf-lan-port=0', '-serf-wan-port=0', '-server-port=-1',
+    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, `-serf-lan-port=${opts.serfLanPort ?? 0}`, '-serf-wan-port=0', '-server-port=-1',
     ...(opts.args ?? []),
   ]
   const proc = spawn(process.execPath, args, {
