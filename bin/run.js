@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {normalizeArgv} from './argv.js'
+import {loadOptions, normalizeArgv} from './argv.js'
 import {loadBundle} from './fast-load.js'
 
 const args = normalizeArgv(process.argv.slice(2))
@@ -15,8 +15,8 @@ process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
 // (tests compare the two).
 const bundle = fileURLToPath(new URL('../dist/cli.bundle.cjs', import.meta.url))
 if (process.env.DC_CLI_UNBUNDLED !== '1' && existsSync(bundle)) {
-  await loadBundle(bundle).main(args, import.meta.url)
+  await loadBundle(bundle).main(args, loadOptions(args, import.meta.url))
 } else {
   const {execute} = await import('@oclif/core')
-  await execute({args, dir: import.meta.url})
+  await execute({args, loadOptions: loadOptions(args, import.meta.url)})
 }
