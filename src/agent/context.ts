@@ -76,6 +76,8 @@ export interface AgentContext {
   read<T>(req: HttpRequest, fn: (state: StateStore, ws: WatchSet | undefined) => Indexed<T>, opts?: QueryOptions): Promise<{value: T; meta: QueryMeta}>
   /** Parses ?index ?wait ?stale ?consistent ?filter with the agent's limits. */
   queryOptions(req: HttpRequest): QueryOptions
+  /** The `plugins` section of /v1/agent/self's Stats (`dc info`): API version, types, each plugin loaded. */
+  pluginStats?(): Record<string, string>
   /** Raft status for /v1/status, /v1/agent/self and `dc info`. */
   raft: {
     isLeader(): boolean

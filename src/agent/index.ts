@@ -173,6 +173,7 @@ export async function createAgent(
       if (reconfigured.length) local.rebuildChecks(reconfigured)
     },
     sessionTimers,
+    pluginStats: () => plugins.stats(),
     coordinates: {
       update: (entry) => coordinateUpdates.update(entry),
       datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: wanCoordinates()}],

@@ -1,4 +1,4 @@
-import type {PluginEnv, PluginUserEvent} from '../../plugin.js'
+import {PLUGIN_API_VERSION, type PluginEnv, type PluginUserEvent} from '../../plugin.js'
 import type {Env, Logger} from '../env/types.js'
 import {BUILTIN_PLUGIN_NAME, builtinPlugin} from './builtin.js'
 import type {PluginEntry} from './entries.js'
@@ -55,6 +55,19 @@ export class PluginHost {
       nodeName: this.o.nodeName,
       datacenter: this.o.datacenter,
     }
+  }
+
+  /** What `dc info` shows under `plugins:`: one line per loaded plugin plus what is registered. */
+  stats(): Record<string, string> {
+    const out: Record<string, string> = {
+      api_version: String(PLUGIN_API_VERSION),
+      check_types: this.registry.checkTypeNames().join(','),
+      join_providers: this.registry.joinProviderNames().join(','),
+    }
+    for (const p of this.loaded) {
+      out[`plugin.${p.name}`] = `version=${p.version || '-'} path=${p.path} check_types=${p.provides.checkTypes.join(',') || '-'} join_providers=${p.provides.joinProviders.join(',') || '-'} event_handlers=${p.provides.eventHandlers}`
+    }
+    return out
   }
 
   plugins(): readonly LoadedPlugin[] {

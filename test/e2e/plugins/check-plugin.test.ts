@@ -44,6 +44,16 @@ describe('an agent with the example file-age plugin', () => {
     expect(agent.output()).toMatch(/plugin loaded.*plugin=file-age-check.*version=1\.0\.0.*path=\S*examples\/plugins\/file-age-check\/index\.js.*check_types=file-age/)
   })
 
+  it('reports what is loaded under plugins in /v1/agent/self (dc info)', async () => {
+    const self = (await (await fetch(`${agent.url}/v1/agent/self`)).json()) as {Stats: {plugins: Record<string, string>}}
+    expect(self.Stats.plugins).toMatchObject({
+      api_version: '1',
+      check_types: 'alias,file-age,http,script,tcp,ttl',
+      join_providers: 'dns,file',
+      'plugin.file-age-check': expect.stringMatching(/^version=1\.0\.0 path=\S+file-age-check\/index\.js check_types=file-age join_providers=- event_handlers=0$/),
+    })
+  })
+
   it("the service's check follows the watched file: passing while fresh, critical when stale, passing again", async () => {
     age(0)
     const fresh = await status('beat', 'passing')
