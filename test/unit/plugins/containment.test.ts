@@ -135,3 +135,42 @@ describe('plugin checks are contained', () => {
     expect(isTtlRunner(h.start('t', {TTL: '5s'}))).toBe(true)
   })
 })
+
+describe('registration of plugin-typed checks (local agent)', () => {
+  async function agentWith(type: CheckType) {
+    const {createLocalAgent, LocalError} = await import('../../../src/agent/local/index.js')
+    const env = createFakeEnv(5)
+    const penv = {nowMs: () => 0, wallMs: () => 0, after: env.timers.after, log: env.log, nodeName: 'n1', datacenter: 'dc1'}
+    const registry = new PluginRegistry()
+    registry.addSync('builtin', builtinPlugin, penv)
+    registry.addSync('p', {apiVersion: 1, register: (api) => api.checkType(type)}, penv)
+    const agent = createLocalAgent({
+      config: {nodeName: 'n1', datacenter: 'dc1', dataDir: undefined, nodeMeta: {}, services: [], checks: [], enableScriptChecks: false, enableLocalScriptChecks: false, checkUpdateIntervalMs: 300_000, discardCheckOutput: false},
+      env, log: env.log, nodeId: '11111111-2222-3333-4444-555555555555', nodeAddress: '127.0.0.1', types: registry,
+      apply: () => Promise.resolve(true), state: () => {
+        throw new Error('no state in this test')
+      },
+    })
+    const refusal = (raw: Record<string, unknown>) => {
+      try {
+        agent.addCheck(parseCheckDefinition({Name: 'c', ...raw})!)
+      } catch (e) {
+        if (e instanceof LocalError) return `${e.status} ${e.message}`
+        throw e
+      }
+      return 'accepted'
+    }
+    return {agent, refusal}
+  }
+
+  it('needs an interval for polled types, none for watched ones, and runs the type\'s validate', async () => {
+    const {refusal} = await agentWith({name: 'pg', validate: (d) => {
+      if (!d.args.dsn) throw new Error('dsn is required')
+    }, create: () => ({check: () => ({status: 'passing', output: ''})})})
+    expect(refusal({Type: 'pg', DSN: 'postgres://x'})).toBe('400 Invalid check: Interval must be > 0 for pg checks')
+    expect(refusal({Type: 'pg', Interval: '5s'})).toBe('400 Invalid check: pg: dsn is required')
+    expect(refusal({Type: 'pg', DSN: 'postgres://x', Interval: '5s'})).toBe('accepted')
+    const watched = await agentWith({name: 'inotify', interval: 'none', create: () => ({start: () => {}, stop: () => {}})})
+    expect(watched.refusal({Type: 'inotify', Path: '/x'})).toBe('accepted')
+  })
+})
