@@ -42,7 +42,8 @@ export function createContainedRunner(def: CheckDefinition, deps: RunnerDeps, ty
     )
     return withClose(runner, () => polled.close?.(), deps, def.id)
   }
-  if (isWatched(check)) return new WatchRunner(def, deps, check, cap, blame)
+  // Only TTL-like checks (with update) take statuses from the API: isTtlRunner looks for setStatus.
+  if (isWatched(check)) return typeof check.update === 'function' ? new UpdatableWatchRunner(def, deps, check, cap, blame) : new WatchRunner(def, deps, check, cap, blame)
   return new FailedRunner(def, deps, `${typeName} check${blame}: create() returned neither {check()} nor {start(), stop()}`)
 }
 
@@ -112,7 +113,7 @@ function withClose(runner: IntervalRunner, close: () => void, deps: RunnerDeps, 
 }
 
 /** A check that reports by itself, behind the same thresholds and result checks. */
-class WatchRunner implements TtlRunner {
+class WatchRunner implements CheckRunner {
   readonly checkId: string
   private readonly status: StatusHandler
   private running = false
@@ -120,14 +121,12 @@ class WatchRunner implements TtlRunner {
   constructor(
     def: CheckDefinition,
     private readonly deps: RunnerDeps,
-    private readonly check: WatchedCheck,
+    protected readonly check: WatchedCheck,
     private readonly cap: number,
     private readonly blame: string,
   ) {
     this.checkId = def.id
     this.status = new StatusHandler(def.id, def, deps.notify, deps.log)
-    // Only TTL-like checks take statuses from the API (isTtlRunner looks for setStatus).
-    if (typeof check.update !== 'function') (this as {setStatus?: unknown}).setStatus = undefined
   }
 
   start(): void {
@@ -149,10 +148,6 @@ class WatchRunner implements TtlRunner {
     }
   }
 
-  setStatus(status: CheckStatus, output: string): string {
-    return this.check.update!(status, output)
-  }
-
   private report(r: unknown): void {
     if (!this.running) return
     try {
@@ -161,6 +156,13 @@ class WatchRunner implements TtlRunner {
     } catch (e) {
       this.status.update('critical', (e as Error).message)
     }
+  }
+}
+
+/** A watched check that also takes /v1/agent/check/pass|warn|fail|update, as TTL checks do. */
+class UpdatableWatchRunner extends WatchRunner implements TtlRunner {
+  setStatus(status: CheckStatus, output: string): string {
+    return this.check.update!(status, output)
   }
 }
 
