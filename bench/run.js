@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 const dir = fileURLToPath(new URL('.', import.meta.url))
 const only = process.argv[2]
 // .ts benchmarks import test fixtures from sources, so they run through tsx.
-const isBench = (f) => (f.endsWith('.mjs') || f.endsWith('.ts')) && !['lib.mjs', 'etcd-peer.mjs', 'dns-peers.mjs', 'dns-floor-server.mjs'].includes(f)
+const isBench = (f) => (f.endsWith('.mjs') || f.endsWith('.ts')) && !['lib.mjs', 'eld-probe.mjs', 'etcd-peer.mjs', 'dns-peers.mjs', 'dns-floor-server.mjs'].includes(f)
 for (const f of readdirSync(dir).filter(isBench).sort()) {
   if (only && !f.includes(only)) continue
   console.log(`# ${f}`)

@@ -4,7 +4,8 @@
 // so drop it; `npm run build` regenerates it.
 import {execute} from '@oclif/core'
 import {rmSync} from 'node:fs'
-import {normalizeArgv} from './argv.js'
+import {loadOptions, normalizeArgv} from './argv.js'
 
 rmSync(new URL('../oclif.manifest.json', import.meta.url), {force: true})
-await execute({args: normalizeArgv(process.argv.slice(2)), development: true, dir: import.meta.url})
+const args = normalizeArgv(process.argv.slice(2))
+await execute({args, development: true, loadOptions: loadOptions(args, import.meta.url)})

@@ -28,6 +28,7 @@ import Reload from './commands/reload.js'
 import Rtt from './commands/rtt.js'
 import ServicesDeregister from './commands/services/deregister.js'
 import ServicesRegister from './commands/services/register.js'
+import Validate from './commands/validate.js'
 import Version from './commands/version.js'
 
 export const COMMAND_CLASSES: Record<string, Command.Class> = {
@@ -54,5 +55,6 @@ export const COMMAND_CLASSES: Record<string, Command.Class> = {
   'rtt': Rtt,
   'services:deregister': ServicesDeregister,
   'services:register': ServicesRegister,
+  'validate': Validate,
   'version': Version,
 }

@@ -59,6 +59,8 @@ export interface AgentContext {
   nodeId: string
   /** Parses ?index ?wait ?stale ?consistent ?filter with the agent's limits. */
   queryOptions(req: HttpRequest): QueryOptions
+  /** The `plugins` section of /v1/agent/self's Stats (`dc info`): API version, types, each plugin loaded. */
+  pluginStats?(): Record<string, string>
   /** Raft status for /v1/agent/self and `dc info`; undefined on a client agent. */
   raft?: {
     isLeader(): boolean

@@ -1,6 +1,8 @@
 import type {RuntimeConfig} from './config/runtime.js'
 import type {AgentContext} from './context.js'
 import {startupNotes} from './startup-notes.js'
+import {PluginHost} from './plugins/host.js'
+import {discoverJoinTargets} from './join/discover.js'
 import {AgentGossip, memberInfo} from './gossip/agent-gossip.js'
 import {UserEventBuffer, USER_EVENT_PREFIX, acceptsEvent, decodeUserEvent, encodeUserEvent, validateFire} from './gossip/user-events.js'
 import type {Env} from './env/types.js'
@@ -70,6 +72,8 @@ export async function createAgent(
 
   // Parsed up front so a bad dns_config stops start-up before anything listens.
   const dnsConfig: DnsConfig = parseDnsConfig(config.dnsRaw as RawDnsConfig)
+  // Plugins before anything listens: a plugin that cannot load stops start-up with one line.
+  const plugins = await PluginHost.start({entries: config.plugins, pluginDir: config.pluginDir, env, log: log.named('plugins'), nodeName: config.nodeName, datacenter: config.datacenter})
   const leaveCbs: (() => void)[] = []
   const events = new UserEventBuffer(env)
   // eslint-disable-next-line prefer-const
@@ -87,6 +91,7 @@ export async function createAgent(
           if (acceptsEvent(ev, config.nodeName, local.services())) {
             events.add(ev)
             log.info('Handling event', {name: ev.Name, id: ev.ID})
+            plugins.deliverEvent({id: ev.ID, name: ev.Name, payload: ev.Payload ? Buffer.from(ev.Payload, 'base64') : new Uint8Array(), ltime: ev.LTime})
           }
         } catch (err) {
           log.warn('dropped an undecodable user event', {error: String(err)})
@@ -98,6 +103,7 @@ export async function createAgent(
       // A client that just learned of a server syncs at once instead of waiting out its retry timer.
       if (!server && e.type === 'member-join' && e.member.tags.role === 'consul') local.requestFullSync()
     },
+    discover: (entry) => discoverJoinTargets(entry, plugins.registry, (p) => plugins.envFor(p)),
   })
   // A server runs the endpoints itself; a client agent sends every call to a server.
   server = config.server ? new ServerRole({config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? []}) : undefined
@@ -114,7 +120,7 @@ export async function createAgent(
   let stopLanCoordinates: (() => void) | undefined
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
   const coordinateSyncs = new Set<{stop(): void}>()
-  local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: server ? () => server!.state() : undefined})
+  local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: server ? () => server!.state() : undefined, types: plugins.registry})
   const ctx: AgentContext = {
     rpc,
     local,
@@ -149,8 +155,12 @@ export async function createAgent(
       // log level) take effect, as in Consul.
       const next = rereadConfig()
       log.setLevel(next.logLevel)
+      const reconfigured = await plugins.reload(next.plugins)
       await local.reload(next)
+      // Checks of a reconfigured plugin's types are rebuilt so its create() sees the new config.
+      if (reconfigured.length) local.rebuildChecks(reconfigured)
     },
+    pluginStats: () => plugins.stats(),
   }
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined
   let dns: DnsServer | undefined
@@ -217,6 +227,7 @@ export async function createAgent(
       log.info('Requesting shutdown')
       for (const sync of coordinateSyncs) sync.stop()
       await local.stop()
+      await plugins.close()
       await http?.close()
       await dns?.close()
       await server?.stop()

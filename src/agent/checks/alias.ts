@@ -1,6 +1,6 @@
-import type {TimerHandle} from '../env/types.js'
-import {StatusHandler} from './status-handler.js'
-import type {AliasSource, CheckDefinition, CheckRunner, CheckStatus, RunnerDeps} from './types.js'
+import type {CheckResult, WatchedCheck} from '../../plugin.js'
+import type {TimerHandle, Timers} from '../env/types.js'
+import type {AliasSource, CheckDefinition, CheckStatus} from './types.js'
 
 /**
  * Consul's alias aggregation: the worst status among the aliased service's checks
@@ -30,18 +30,16 @@ export function aggregateAlias(
 }
 
 /** Alias check: re-evaluates whenever what it aliases changes (no polling interval). */
-export function createAliasRunner(def: CheckDefinition, deps: RunnerDeps): CheckRunner {
-  const source = deps.alias
+export function aliasCheck(def: CheckDefinition, source: AliasSource | undefined, nodeName: string, timers: Timers): WatchedCheck {
   if (!source) throw new Error('alias checks need an AliasSource')
-  const node = def.aliasNode || deps.nodeName
-  const status = new StatusHandler(def.id, def, deps.notify, deps.log)
+  const node = def.aliasNode || nodeName
   let cancelWatch: (() => void) | undefined
   let pending: TimerHandle | undefined
-  let running = false
+  let report: ((r: CheckResult) => void) | undefined
   let last = ''
   const evaluate = () => {
     pending = undefined
-    if (!running) return
+    if (!report) return
     // Re-arm before reading so a change between the read and the watch is not lost.
     cancelWatch?.()
     cancelWatch = source.watch(node, kick)
@@ -49,21 +47,20 @@ export function createAliasRunner(def: CheckDefinition, deps: RunnerDeps): Check
     const key = `${r.status}\u0000${r.output}`
     if (key === last) return
     last = key
-    status.update(r.status, r.output)
+    report(r)
   }
   // Coalesce bursts of changes into one evaluation.
   const kick = () => {
-    if (running && !pending) pending = deps.env.timers.after(0, evaluate)
+    if (report && !pending) pending = timers.after(0, evaluate)
   }
   return {
-    checkId: def.id,
-    start() {
-      if (running) return
-      running = true
+    start(r) {
+      if (report) return
+      report = r
       kick()
     },
     stop() {
-      running = false
+      report = undefined
       cancelWatch?.()
       cancelWatch = undefined
       pending?.cancel()

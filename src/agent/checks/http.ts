@@ -1,6 +1,6 @@
 import {formatDuration} from '../config/duration.js'
-import {IntervalRunner} from './interval.js'
-import type {CheckDefinition, CheckRunner, CheckStatus, HttpProbeRequest, RunnerDeps} from './types.js'
+import type {PolledCheck} from '../../plugin.js'
+import type {CheckDefinition, CheckStatus, HttpProbeRequest, Probers} from './types.js'
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000
 
@@ -36,21 +36,19 @@ export function httpProbeRequest(def: CheckDefinition): HttpProbeRequest {
 }
 
 /** HTTP check: output is Consul's "HTTP GET <url>: 200 OK Output: <first bytes of body>". */
-export function createHttpRunner(def: CheckDefinition, deps: RunnerDeps): CheckRunner {
+export function httpCheck(def: CheckDefinition, probers: Probers): PolledCheck {
   const req = httpProbeRequest(def)
   const verb = req.method.charAt(0) + req.method.slice(1).toLowerCase()
-  return new IntervalRunner(
-    def,
-    deps,
-    req.timeoutMs,
-    async (signal) => {
+  return {
+    timeoutMs: req.timeoutMs,
+    async check(signal) {
       try {
-        const res = await deps.probers.http(req, signal)
+        const res = await probers.http(req, signal)
         return {status: httpStatusToCheck(res.statusCode), output: `HTTP ${req.method} ${req.url}: ${res.status} Output: ${res.body}`}
       } catch (e) {
         throw new Error(`${verb} ${JSON.stringify(req.url)}: ${(e as Error).message}`)
       }
     },
-    () => `${verb} ${JSON.stringify(req.url)}: context deadline exceeded (Client.Timeout exceeded while awaiting headers) after ${formatDuration(req.timeoutMs)}`,
-  )
+    timeoutOutput: `${verb} ${JSON.stringify(req.url)}: context deadline exceeded (Client.Timeout exceeded while awaiting headers) after ${formatDuration(req.timeoutMs)}`,
+  }
 }

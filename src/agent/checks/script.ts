@@ -1,6 +1,6 @@
 import {formatDuration} from '../config/duration.js'
-import {IntervalRunner} from './interval.js'
-import type {CheckDefinition, CheckRunner, CheckStatus, RunnerDeps} from './types.js'
+import type {PolledCheck} from '../../plugin.js'
+import type {CheckDefinition, CheckStatus, Probers} from './types.js'
 
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 30_000
 
@@ -12,20 +12,18 @@ export function exitCodeToCheck(code: number): CheckStatus {
 }
 
 /** Script check (`args`, no shell). Only created when script checks are enabled. */
-export function createScriptRunner(def: CheckDefinition, deps: RunnerDeps): CheckRunner {
+export function scriptCheck(def: CheckDefinition, probers: Probers): PolledCheck {
   const timeoutMs = def.timeoutMs || DEFAULT_SCRIPT_TIMEOUT_MS
   const timedOut = `Timed out (${formatDuration(timeoutMs)}) running check`
-  // The prober enforces the timeout itself (killing the process); the runner's own
-  // timer fires a little later only if the prober failed to settle.
-  return new IntervalRunner(
-    def,
-    deps,
-    timeoutMs + 1000,
-    async (signal) => {
-      const r = await deps.probers.script(def.scriptArgs, timeoutMs, def.outputMaxSize, signal)
+  return {
+    // The prober enforces the timeout itself (killing the process); the agent's own
+    // deadline comes a little later, only for a prober that failed to settle.
+    timeoutMs: timeoutMs + 1000,
+    async check(signal) {
+      const r = await probers.script(def.scriptArgs, timeoutMs, def.outputMaxSize, signal)
       if (r.timedOut) return {status: 'critical', output: timedOut}
       return {status: exitCodeToCheck(r.exitCode), output: r.output}
     },
-    () => timedOut,
-  )
+    timeoutOutput: timedOut,
+  }
 }

@@ -1,4 +1,5 @@
-import type {Env, Logger} from '../env/types.js'
+import type {CheckType, PluginCheckDefinition, PluginEnv} from '../../plugin.js'
+import type {Env, Logger, Timers} from '../env/types.js'
 import type {CheckDefinition} from '../services/types.js'
 
 export type CheckStatus = 'passing' | 'warning' | 'critical'
@@ -68,6 +69,31 @@ export interface RunnerDeps {
   /** This agent's node name (the default node of alias checks). */
   nodeName: string
   alias?: AliasSource
+  datacenter?: string
+  /** Where check types are found; dc's built-in types when absent. */
+  types?: CheckTypeLookup
+}
+
+/** The registry as the check runners see it (src/agent/plugins/registry.ts). */
+export interface CheckTypeLookup {
+  checkType(name: string): {type: CheckType; plugin: string} | undefined
+  checkTypeNames(): string[]
+}
+
+/**
+ * What dc's own check types receive: the public environment plus the agent's probers and
+ * alias source, and the decoded definition beside the public view. Plugins see only the
+ * public part (their types declare the public parameter types).
+ */
+export interface CheckEnv extends PluginEnv {
+  probers: Probers
+  alias?: AliasSource
+  timers: Timers
+  internalLog: Logger
+}
+
+export interface BuiltinCheckDefinition extends PluginCheckDefinition {
+  readonly definition: CheckDefinition
 }
 
 export type {CheckDefinition}

@@ -9,7 +9,7 @@ export class ConfigError extends Error {}
 export type RawConfig = Record<string, unknown>
 
 /** Keys whose lists are appended across sources (Consul's merge rule); other scalars replace. */
-const APPEND = new Set(['retry_join', 'retry_join_wan', 'start_join', 'recursors', 'services', 'checks'])
+const APPEND = new Set(['retry_join', 'retry_join_wan', 'start_join', 'recursors', 'services', 'checks', 'plugins'])
 
 /** Reads one JSON config file. HCL arrives in a later issue: refuse it with a clear message. */
 export function readConfigFile(path: string): RawConfig {

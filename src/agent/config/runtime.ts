@@ -4,6 +4,8 @@ import {durationMs} from './duration.js'
 import {ConfigError, loadSources, mergeConfig, validateSource, type RawConfig} from './load.js'
 import type {LogLevel} from '../env/types.js'
 import {AddressError, resolveAddressTemplate} from '../address.js'
+import {parsePluginEntries, type PluginEntry} from '../plugins/entries.js'
+import {PluginError} from '../plugins/errors.js'
 
 /** The agent's immutable configuration after files, -config-dir and flags are merged. */
 export interface RuntimeConfig {
@@ -82,6 +84,10 @@ export interface RuntimeConfig {
   syncCoordinateRateTarget: number
   /** Shortest interval between one agent's coordinate reports (Consul: 15s). */
   syncCoordinateIntervalMinMs: number
+  /** Agent plugins to load, in order (docs/plugins.md). */
+  plugins: PluginEntry[]
+  /** Where plugin names are looked up before node_modules. */
+  pluginDir?: string
   leaveOnTerminate: boolean
   skipLeaveOnInterrupt: boolean
   /** Config files read, in order (for reload). */
@@ -236,6 +242,8 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     checks: get('checks', []),
     syncCoordinateRateTarget: get('sync_coordinate_rate_target', 64),
     syncCoordinateIntervalMinMs: dur('sync_coordinate_interval_min', '15s'),
+    plugins: pluginEntries(raw.plugins),
+    pluginDir: get<string | undefined>('plugin_dir', undefined),
     leaveOnTerminate: get('leave_on_terminate', !server),
     skipLeaveOnInterrupt: get('skip_leave_on_interrupt', server),
     sources: paths,
@@ -248,6 +256,15 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
   }
   if (config.kvMaxValueSize < 1) throw new ConfigError('invalid value for limits.kv_max_value_size: must be positive')
   return {config, warnings}
+}
+
+function pluginEntries(raw: unknown): PluginEntry[] {
+  try {
+    return parsePluginEntries(raw)
+  } catch (e) {
+    if (e instanceof PluginError) throw new ConfigError(e.message)
+    throw e
+  }
 }
 
 /** -encrypt must be base64 of an AES key; say so at start rather than at the first packet. */

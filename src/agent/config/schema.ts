@@ -76,6 +76,9 @@ export const IMPLEMENTED: Record<string, KeyType> = {
   serf_wan_allowed_cidrs: 'strings',
   sync_coordinate_rate_target: 'any',
   sync_coordinate_interval_min: 'duration',
+  // dc's own (Consul has no plugins): see docs/plugins.md.
+  plugins: 'list',
+  plugin_dir: 'string',
 }
 
 /** Sub-keys dc reads inside the object-typed keys above (others inside them warn). */

@@ -23,6 +23,8 @@ export interface AgentGossipOptions {
   /** The server RPC port actually bound (servers), for the `port` tag clients dial. */
   serverPort?: () => number | undefined
   onLanEvent?(e: SerfEvent): void
+  /** The addresses a `provider=NAME key=value …` join entry stands for now (src/agent/join/discover.ts). */
+  discover?(entry: string): Promise<string[]>
 }
 
 /**
@@ -195,7 +197,11 @@ export class AgentGossip {
     const errors: string[] = []
     for (const t of targets) {
       try {
-        addrs.push(...(await resolveJoinAddress(t, defPort)))
+        if (this.o.discover && t.trimStart().startsWith('provider=')) {
+          // A failing provider is logged and skipped even when other entries join; one bad address skips only itself.
+          const found = await this.o.discover(t).catch((e: Error) => (this.o.log.warn(`join provider skipped: ${e.message}`), Promise.reject(e)))
+          for (const a of found) addrs.push(...(await resolveJoinAddress(a, defPort).catch((e: Error) => (errors.push(`${t}: ${a}: ${e.message}`), []))))
+        } else addrs.push(...(await resolveJoinAddress(t, defPort)))
       } catch (e) {
         errors.push(`${t}: ${(e as Error).message}`)
       }

@@ -1,4 +1,5 @@
-import {createCheckRunner, createNodeProbers, isTtlRunner, type AliasSource, type CheckRunner, type CheckStatus, type Probers} from '../checks/index.js'
+import {builtinCheckTypes, createCheckRunner, createNodeProbers, isTtlRunner, pluginCheckView, unknownCheckTypeMessage, type AliasSource, type CheckRunner, type CheckStatus, type CheckTypeLookup, type Probers} from '../checks/index.js'
+import {oneLine} from '../plugins/registry.js'
 import type {RuntimeConfig} from '../config/runtime.js'
 import type {Env, Logger, TimerHandle} from '../env/types.js'
 import {parseConfigDefinitions, serviceCheckDefaults} from '../services/index.js'
@@ -59,6 +60,8 @@ export interface LocalAgentDeps {
   state?(): StateStore
   /** Real sockets and processes by default. */
   probers?: Probers
+  /** The agent's plugin registry; dc's built-in check types only by default. */
+  types?: CheckTypeLookup
   /** Files under data_dir by default; nothing persists without a data dir. */
   persistence?: LocalPersistence
   /** How the node is registered; by default the shape the leader registers. */
@@ -82,6 +85,7 @@ export class LocalAgent {
   private readonly ae: AntiEntropy
   private readonly persistence: LocalPersistence
   private readonly probers: Probers
+  private readonly types: CheckTypeLookup
   private readonly nodeInfo: () => NodeInfo
   private reaper?: TimerHandle
   private started = false
@@ -90,6 +94,7 @@ export class LocalAgent {
   constructor(private readonly d: LocalAgentDeps) {
     this.config = d.config
     this.probers = d.probers ?? createNodeProbers()
+    this.types = d.types ?? builtinCheckTypes()
     this.persistence = d.persistence ?? (d.config.dataDir ? filePersistence(d.config.dataDir, d.log) : memoryPersistence())
     this.nodeInfo = d.nodeInfo ?? (() => defaultNodeInfo(this.config, d.nodeId, d.nodeAddress))
     this.state = new LocalState({
@@ -150,7 +155,7 @@ export class LocalAgent {
    */
   loadFromConfig(): void {
     const {services, checks} = parseConfigDefinitions(this.config.services, this.config.checks)
-    this.validateScripts(services, checks, 'config')
+    this.validateChecks(services, checks, 'config')
     this.configLoaded = true
     for (const s of services) this.addServiceInternal(s, 'config', {replaceExistingChecks: false})
     for (const c of checks) this.addCheckInternal(c, 'config')
@@ -166,7 +171,7 @@ export class LocalAgent {
     const prevConfig = this.config
     this.config = {...config, nodeName: prevConfig.nodeName}
     try {
-      this.validateScripts(next.services, next.checks, 'config')
+      this.validateChecks(next.services, next.checks, 'config')
     } catch (e) {
       this.config = prevConfig
       throw e
@@ -233,7 +238,7 @@ export class LocalAgent {
     if (existing && existing.record.Service !== def.name) {
       throw new LocalError(400, `Invalid service: ID ${JSON.stringify(def.id)} is already registered with name ${JSON.stringify(existing.record.Service)} (field ID); deregister it first or use another ID`)
     }
-    this.validateScripts([def], [], 'api')
+    this.validateChecks([def], [], 'api')
     this.addServiceInternal(def, 'api', {replaceExistingChecks: opts.replaceExistingChecks ?? false})
   }
 
@@ -245,7 +250,7 @@ export class LocalAgent {
   /** /v1/agent/check/register (a standalone check, optionally attached to a local service). */
   addCheck(def: CheckDefinition): void {
     if (def.serviceId && !this.state.service(def.serviceId)) throw new LocalError(404, `ServiceID ${JSON.stringify(def.serviceId)} does not exist`)
-    this.validateScripts([], [def], 'api')
+    this.validateChecks([], [def], 'api')
     this.addCheckInternal(def, 'api')
   }
 
@@ -288,14 +293,38 @@ export class LocalAgent {
 
   // --- internals ------------------------------------------------------------------------
 
-  private validateScripts(services: ServiceDefinition[], checks: CheckDefinition[], source: Source): void {
+  private validateChecks(services: ServiceDefinition[], checks: CheckDefinition[], source: Source): void {
     const all = [...services.flatMap((s) => s.checks), ...checks]
+    for (const c of all) if (c.kind === 'plugin') this.validatePluginCheck(c)
     if (!all.some((c) => c.kind === 'script')) return
     if (source === 'api' && !this.config.enableScriptChecks) {
       throw new LocalError(400, "Invalid check: Args: Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true")
     }
     if (source === 'config' && !this.config.enableScriptChecks && !this.config.enableLocalScriptChecks) {
       throw new LocalError(400, "Invalid check: Args: Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true")
+    }
+  }
+
+  /** Rebuilds the runners of checks of these types (a plugin's config changed), keeping their status. */
+  rebuildChecks(types: string[]): void {
+    const wanted = new Set(types)
+    for (const c of this.state.liveChecks()) {
+      if (c.def?.kind === 'plugin' && wanted.has(c.def.pluginType)) this.addCheckInternal(c.def, c.source)
+    }
+  }
+
+  /** A check of a plugin's type: the type must be registered, and it checks the definition itself. */
+  private validatePluginCheck(c: CheckDefinition): void {
+    const found = this.types.checkType(c.pluginType)
+    if (!found) throw new LocalError(400, unknownCheckTypeMessage(c.pluginType, this.types.checkTypeNames()))
+    if ((found.type.interval ?? 'required') === 'required' && c.intervalMs <= 0) {
+      throw new LocalError(400, `Invalid check: Interval must be > 0 for ${c.pluginType} checks`)
+    }
+    if (typeof found.type.validate !== 'function') return
+    try {
+      found.type.validate(pluginCheckView(c, found.type))
+    } catch (e) {
+      throw new LocalError(400, `Invalid check: ${c.pluginType}: ${oneLine(e)}`)
     }
   }
 
@@ -331,6 +360,8 @@ export class LocalAgent {
       probers: this.probers,
       nodeName: this.config.nodeName,
       alias: this.aliasSource(),
+      datacenter: this.config.datacenter,
+      types: this.types,
     })
     this.runners.set(fixed.id, runner)
     if (this.started) runner.start()
@@ -392,7 +423,7 @@ export class LocalAgent {
         continue
       }
       try {
-        this.validateScripts([s], [], 'api')
+        this.validateChecks([s], [], 'api')
         this.addServiceInternal(s, 'api', {replaceExistingChecks: false})
       } catch (e) {
         this.d.log.warn('skipping persisted service', {service: s.id, error: (e as Error).message})
@@ -405,7 +436,7 @@ export class LocalAgent {
           this.addMaintenance(c.record)
         } else if (!this.state.check(c.def.id)) {
           if (c.def.serviceId && !this.state.service(c.def.serviceId)) continue
-          this.validateScripts([], [c.def], 'api')
+          this.validateChecks([], [c.def], 'api')
           this.addCheckInternal(c.def, 'api')
         }
       } catch (e) {

@@ -41,7 +41,7 @@ export function checkRecord(def: CheckDefinition, node: string, service: NodeSer
     ServiceID: service ? service.ID : '',
     ServiceName: service ? service.Service : '',
     ServiceTags: service ? [...service.Tags] : [],
-    Type: def.kind,
+    Type: def.kind === 'plugin' ? def.pluginType : def.kind,
     Definition: definitionView(def),
     CreateIndex: 0,
     ModifyIndex: 0,

@@ -7,17 +7,28 @@ export interface DecodeOptions {
   strict?: boolean
 }
 
-/** Check kinds Consul has that dc does not run: refused with a 400 naming the field. */
-const UNSUPPORTED_KINDS: [string, string][] = [
-  ['GRPC', 'gRPC'],
-  ['UDP', 'UDP'],
-  ['H2PING', 'H2PING'],
-  ['DockerContainerID', 'Docker'],
-  ['OSService', 'OS service'],
+/**
+ * Check kinds Consul has that dc does not build in: a definition with one of these fields is
+ * a check of the plugin type named beside it, refused at registration unless a plugin
+ * provides that type (docs/plugins.md).
+ */
+export const PLUGIN_KIND_FIELDS: [field: string, type: string][] = [
+  ['GRPC', 'grpc'],
+  ['UDP', 'udp'],
+  ['H2PING', 'h2ping'],
+  ['DockerContainerID', 'docker'],
+  ['OSService', 'osservice'],
 ]
 
+/** The built-in kinds by the name `Type` may give them (Consul reports them so in check records). */
+const BUILTIN_TYPES = new Set(['http', 'tcp', 'ttl', 'script', 'alias'])
+
 /** Consul-known check fields dc accepts and ignores. */
-const IGNORED = ['Token', 'Namespace', 'Partition', 'GRPCUseTLS', 'H2PingUseTLS', 'Shell', 'ExposedPort', 'Type', 'CheckType']
+const IGNORED = ['Token', 'Namespace', 'Partition', 'Shell', 'ExposedPort', 'CheckType']
+
+/** Fields every check has; the rest of a plugin-typed definition goes to the plugin as args. */
+const COMMON = ['CheckID', 'ID', 'Name', 'Notes', 'ServiceID', 'Status', 'Interval', 'Timeout', 'DeregisterCriticalServiceAfter',
+  'SuccessBeforePassing', 'FailuresBeforeWarning', 'FailuresBeforeCritical', 'OutputMaxSize', 'Type', ...IGNORED]
 
 const VALID_STATUS = new Set(['passing', 'warning', 'critical'])
 
@@ -29,15 +40,14 @@ const VALID_STATUS = new Set(['passing', 'warning', 'critical'])
 export function parseCheckDefinition(raw: unknown, prefix = '', opts: DecodeOptions = {}): CheckDefinition | null {
   const f = Fields.of(raw, prefix.replace(/\.$/, ''), prefix)
   if (isPlainObject(raw) && Object.keys(raw).length === 0) return null
-  for (const [field, what] of UNSUPPORTED_KINDS) {
-    const v = f.get(field)
-    if (v !== undefined && v !== '') throw new DefinitionError(`Invalid check: ${f.path(field)}: ${what} checks are not supported by dc (use HTTP, TCP, TTL, Args or AliasService)`, f.path(field))
-  }
+  const pluginType = pluginTypeOf(f)
+  if (pluginType !== undefined) return parsePluginCheck(raw as Record<string, unknown>, f, pluginType)
   if (f.get('Script') !== undefined) {
     throw new DefinitionError(`Invalid check: ${f.path('Script')}: the "script" field was removed from Consul; use "args" (a list) instead`, f.path('Script'))
   }
   if (f.bool('TCPUseTLS')) throw new DefinitionError(`Invalid check: ${f.path('TCPUseTLS')}: TLS for TCP checks is not supported by dc`, f.path('TCPUseTLS'))
-  f.ignore(...IGNORED)
+  // TLS flags of the plugin kinds mean nothing without them; Type named a built-in kind.
+  f.ignore(...IGNORED, 'GRPCUseTLS', 'H2PingUseTLS', 'Type')
 
   const status = f.string('Status')
   if (status !== '' && !VALID_STATUS.has(status)) {
@@ -50,6 +60,8 @@ export function parseCheckDefinition(raw: unknown, prefix = '', opts: DecodeOpti
     serviceId: f.string('ServiceID'),
     status: status as InitialStatus,
     kind: 'ttl',
+    pluginType: '',
+    pluginArgs: {},
     intervalMs: f.duration('Interval'),
     timeoutMs: f.duration('Timeout'),
     ttlMs: f.duration('TTL'),
@@ -79,6 +91,60 @@ export function parseCheckDefinition(raw: unknown, prefix = '', opts: DecodeOpti
   }
   def.kind = checkKind(def, f)
   return def
+}
+
+/** The plugin type a definition asks for: a `Type` that is not built in, or one of PLUGIN_KIND_FIELDS. */
+function pluginTypeOf(f: Fields): string | undefined {
+  const t = f.get('Type')
+  if (t !== undefined && typeof t !== 'string') throw f.typeError('Type', 'a string', t)
+  const type = (t ?? '').trim().toLowerCase()
+  if (type !== '' && !BUILTIN_TYPES.has(type)) return type
+  for (const [field, name] of PLUGIN_KIND_FIELDS) {
+    const v = f.get(field)
+    if (v !== undefined && v !== '' && v !== false) return name
+  }
+  return undefined
+}
+
+/**
+ * A check of a plugin's type: the common fields decoded here, the others kept for the plugin
+ * (which validates them; unknown fields cannot be refused here since only the plugin knows its own).
+ * Whether the type exists is decided at registration, where the agent knows its plugins.
+ */
+function parsePluginCheck(raw: Record<string, unknown>, f: Fields, type: string): CheckDefinition {
+  const status = f.string('Status')
+  if (status !== '' && !VALID_STATUS.has(status)) {
+    throw new DefinitionError(`Invalid check: ${f.path('Status')}: status for checks must be 'passing', 'warning' or 'critical', got ${JSON.stringify(status)}`, f.path('Status'))
+  }
+  const common = new Set(COMMON.map(norm))
+  const pluginArgs: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(raw)) if (!common.has(norm(k))) pluginArgs[snake(k)] = v
+  const def: CheckDefinition = {
+    id: f.string('CheckID', 'ID'), name: f.string('Name'), notes: f.string('Notes'), serviceId: f.string('ServiceID'),
+    status: status as InitialStatus, kind: 'plugin', pluginType: type, pluginArgs,
+    intervalMs: f.duration('Interval'), timeoutMs: f.duration('Timeout'), ttlMs: 0,
+    deregisterCriticalServiceAfterMs: f.duration('DeregisterCriticalServiceAfter'),
+    http: '', method: '', header: {}, body: '', tlsServerName: '', tlsSkipVerify: false, disableRedirects: false, tcp: '',
+    scriptArgs: [], aliasNode: '', aliasService: '',
+    successBeforePassing: f.int('SuccessBeforePassing', 0, 2 ** 31 - 1),
+    failuresBeforeWarning: f.int('FailuresBeforeWarning', 0, 2 ** 31 - 1),
+    failuresBeforeCritical: f.int('FailuresBeforeCritical', 0, 2 ** 31 - 1),
+    outputMaxSize: f.int('OutputMaxSize', 0, 2 ** 31 - 1) || DEFAULT_OUTPUT_MAX_SIZE,
+  }
+  for (const [field, ms] of [['Interval', def.intervalMs], ['Timeout', def.timeoutMs], ['DeregisterCriticalServiceAfter', def.deregisterCriticalServiceAfterMs]] as const) {
+    if (ms < 0) throw new DefinitionError(`Invalid check: ${f.path(field)} must not be negative`, f.path(field))
+  }
+  return def
+}
+
+/** Field names compare without case or underscores, as Fields does. */
+function norm(k: string): string {
+  return k.replace(/_/g, '').toLowerCase()
+}
+
+/** `MaxAge`, `maxAge`, `max_age` → `max_age`; `GRPC` → `grpc`, `DockerContainerID` → `docker_container_id`. */
+export function snake(k: string): string {
+  return k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase()
 }
 
 function header(f: Fields): Record<string, string[]> {

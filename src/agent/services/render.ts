@@ -31,6 +31,8 @@ export function renderCheckDefinition(c: CheckDefinition): Record<string, unknow
   if (c.failuresBeforeWarning) out.FailuresBeforeWarning = c.failuresBeforeWarning
   if (c.failuresBeforeCritical) out.FailuresBeforeCritical = c.failuresBeforeCritical
   out.OutputMaxSize = c.outputMaxSize
+  // A plugin type's own fields, in the snake_case it receives them (parsing reads them back unchanged).
+  if (c.kind === 'plugin') Object.assign(out, {Type: c.pluginType}, c.pluginArgs)
   return out
 }
 

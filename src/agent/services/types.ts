@@ -3,7 +3,8 @@
  * structs.ServiceDefinition / CheckType), independent of how they were spelled
  * (API PascalCase, config-file snake_case). Durations are milliseconds; 0 = unset.
  */
-export type CheckKind = 'ttl' | 'http' | 'tcp' | 'script' | 'alias'
+/** The built-in kinds, and 'plugin': a check type some plugin registers (named in `pluginType`). */
+export type CheckKind = 'ttl' | 'http' | 'tcp' | 'script' | 'alias' | 'plugin'
 
 /** Initial status given in a definition; '' means Consul's default (critical). */
 export type InitialStatus = '' | 'passing' | 'warning' | 'critical'
@@ -17,6 +18,10 @@ export interface CheckDefinition {
   serviceId: string
   status: InitialStatus
   kind: CheckKind
+  /** For kind 'plugin': the type's name (`file-age`, `grpc`); '' otherwise. */
+  pluginType: string
+  /** For kind 'plugin': the definition's other fields, keys in snake_case. */
+  pluginArgs: Record<string, unknown>
   intervalMs: number
   timeoutMs: number
   ttlMs: number

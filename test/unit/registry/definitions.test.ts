@@ -87,7 +87,6 @@ describe('service definitions', () => {
     [{Name: 'x', Connect: {SidecarService: {}}}, /SidecarService is not supported/, 'Connect.SidecarService'],
     [{Name: 'x', Check: {HTTP: 'http://x/', Interval: '10 seconds'}}, /Check.Interval: time: invalid duration "10 seconds"/, 'Check.Interval'],
     [{Name: 'x', Check: {HTTP: 'http://x/'}}, /Check.Interval must be > 0/, 'Check.Interval'],
-    [{Name: 'x', Checks: [{TTL: '5s'}, {GRPC: 'localhost:1', Interval: '1s'}]}, /Checks\[1\].GRPC: gRPC checks are not supported/, 'Checks[1].GRPC'],
     [{Name: 'x', Check: {Name: 'mystery'}}, /unknown check type/, 'Check'],
     [{Name: 'x', Check: {TTL: '5s', Status: 'ok'}}, /Check.Status/, 'Check.Status'],
     [{Name: 'x', Check: {TTL: '5s', Interval: '5s'}}, /cannot both be specified/, 'Check.TTL'],
@@ -150,5 +149,33 @@ describe('catalog requests', () => {
     expect(fails(() => parseRegisterRequest({Node: 'n', Address: 'a', Check: {Node: 'other', Name: 'c'}})).message).toMatch(/doesn't match register request node/)
     expect(parseDeregisterRequest({Node: 'n', ServiceID: 's'})).toEqual({Node: 'n', ServiceID: 's'})
     expect(fails(() => parseDeregisterRequest({})).field).toBe('Node')
+  })
+})
+
+describe('checks of a plugin type', () => {
+  it('keeps the common fields and hands the rest to the plugin in snake_case', () => {
+    const d = parseCheckDefinition({type: 'file-age', Name: 'beat', path: '/run/app.beat', MaxAge: '30s', interval: '5s', FailuresBeforeCritical: 2}, '', {strict: true})!
+    expect(d).toMatchObject({kind: 'plugin', pluginType: 'file-age', name: 'beat', intervalMs: 5000, failuresBeforeCritical: 2, pluginArgs: {path: '/run/app.beat', max_age: '30s'}})
+  })
+
+  it("reads Consul's gRPC, UDP, H2PING, Docker and OSService fields as plugin types of those names", () => {
+    expect(parseCheckDefinition({Name: 'g', GRPC: 'localhost:1', GRPCUseTLS: true, Interval: '1s'})).toMatchObject({kind: 'plugin', pluginType: 'grpc', pluginArgs: {grpc: 'localhost:1', grpc_use_tls: true}})
+    expect(parseCheckDefinition({Name: 'd', DockerContainerID: 'abc', Args: ['x'], Interval: '1s'})).toMatchObject({pluginType: 'docker', pluginArgs: {docker_container_id: 'abc', args: ['x']}})
+    expect(parseCheckDefinition({Name: 'o', OSService: 'sshd', Interval: '1s'})).toMatchObject({pluginType: 'osservice'})
+  })
+
+  it('treats a Type naming a built-in kind as the built-in check', () => {
+    expect(parseCheckDefinition({Name: 'h', Type: 'http', HTTP: 'http://x/', Interval: '1s'}, '', {strict: true})).toMatchObject({kind: 'http', pluginType: ''})
+  })
+
+  it('round-trips through the persisted form', () => {
+    const svc = parseServiceDefinition({Name: 'app', Check: {type: 'file-age', path: '/x', max_age: '3s', interval: '1s'}})
+    const again = parseServiceDefinition(renderServiceDefinition(svc))
+    expect(again.checks[0]).toMatchObject({kind: 'plugin', pluginType: 'file-age', pluginArgs: {path: '/x', max_age: '3s'}, intervalMs: 1000})
+  })
+
+  it('refuses a non-string Type and a bad common field', () => {
+    expect(fails(() => parseCheckDefinition({Name: 'x', Type: 3})).message).toMatch(/Type/)
+    expect(fails(() => parseCheckDefinition({Name: 'x', Type: 'file-age', Interval: 'soon'})).message).toMatch(/Interval/)
   })
 })

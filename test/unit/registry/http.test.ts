@@ -125,7 +125,7 @@ describe('agent service endpoints', () => {
     [{Port: 80}, /Missing service name/],
     [{Name: 'x', Port: 70000}, /Port: must be between 0 and 65535/],
     [{Name: 'x', Check: {Interval: '10s', HTTP: 'http://127.0.0.1/', Timeout: '10 seconds'}}, /Check.Timeout: time: invalid duration "10 seconds"/],
-    [{Name: 'x', Check: {Name: 'c', DockerContainerID: 'abc', Interval: '5s'}}, /Check.DockerContainerID: Docker checks are not supported/],
+    [{Name: 'x', Check: {Name: 'c', DockerContainerID: 'abc', Interval: '5s'}}, /docker checks \(field DockerContainerID\) are not built in to dc, and no loaded plugin provides check type "docker"; add a plugin .* Known check types: alias, http, script, tcp, ttl$/],
     [{Name: 'x', Check: {Name: 'c'}}, /unknown check type: one of Check.HTTP, Check.TCP, Check.TTL, Check.Args, Check.AliasService is required/],
     [{Name: 'x', Check: {Args: ['/bin/true'], Interval: '5s'}}, /Scripts are disabled on this agent from remote calls/],
     ['{"Name": "x",', /Request decode failed/],

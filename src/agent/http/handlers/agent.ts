@@ -74,6 +74,7 @@ export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Rep
           heap_used_bytes: String(mem.heapUsed),
           rss_bytes: String(mem.rss),
         },
+        ...(ctx.pluginStats ? {plugins: ctx.pluginStats()} : {}),
         ...(serf.lan ? {serf_lan: serf.lan} : {}),
         ...(serf.wan ? {serf_wan: serf.wan} : {}),
       },
