@@ -117,9 +117,11 @@ describe('HTTP check', () => {
     expect((await tick(h, 1)).status).toBe('critical')
     state.code = 200
     h.env.advanceToNext()
-    await until(() => state.requests >= 2)
-    // The first success is held back; wait for the runner to schedule the next probe.
+    // The first success is held back (the runner says so in its log); only then is the
+    // next pending timer the next probe rather than this probe's timeout.
+    await until(() => h.env.logs.some((l) => l.msg === 'Check passed but has not reached success threshold'))
     await until(() => h.env.pendingTimers() >= 1)
+    expect(state.requests).toBe(2)
     expect(h.results).toHaveLength(1)
     expect((await tick(h, 2)).status).toBe('passing')
   })

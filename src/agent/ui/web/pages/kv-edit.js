@@ -47,7 +47,12 @@ export function KvEditPage({dc, keyName}) {
       const r = await api(`kv/${encKey(keyName)}`, {method: 'PUT', dc, body, query: {cas: baseIndex, flags: draft.flags}})
       if (r.data === true) {
         setOutcome({kind: 'saved'})
-        setDraft((d) => ({...d, dirty: false}))
+        // Base the next CAS (save or delete) on the index this write created, not on the
+        // live view, which may not have caught up yet (a delete right after a save would
+        // otherwise be reported as a conflict).
+        const fresh = await api(`kv/${encKey(keyName)}`, {dc, allow404: true})
+        const now = Array.isArray(fresh.data) ? fresh.data[0] : undefined
+        setDraft((d) => (now ? draftFrom(now) : {...d, dirty: false}))
       } else {
         setOutcome({kind: 'conflict'})
       }
