@@ -8,7 +8,7 @@ import {VERSION} from '../version.js'
 import {resolveAddressTemplate} from '../address.js'
 import {LAN_TIMING, LOCAL_TIMING, WAN_TIMING, type MemberlistTiming} from './memberlist/config.js'
 import type {Addr} from './memberlist/messages.js'
-import {GossipPool, PoolError, type KeyringOp, type KeyringPoolResult} from './pool.js'
+import {GossipPool, PoolError, type KeyringOp, type KeyringPoolResult, type PoolOptions} from './pool.js'
 import type {SerfEvent, SerfMember} from './serf/serf.js'
 
 export {PoolError}
@@ -40,31 +40,38 @@ export class AgentGossip {
 
   constructor(private readonly o: AgentGossipOptions) {}
 
+  /** What the LAN and WAN pools share: encryption, files under data_dir/serf, rejoin policy. */
+  private common(kind: 'lan' | 'wan'): Pick<PoolOptions, 'env' | 'log' | 'encrypt' | 'verifyIncoming' | 'verifyOutgoing' | 'keyringFile' | 'snapshotFile' | 'rejoinAfterLeave'> {
+    const c = this.o.config
+    const dir = c.dataDir ? joinPath(c.dataDir, 'serf') : undefined
+    const prefix = kind === 'lan' ? 'local' : 'remote'
+    return {
+      env: this.o.env,
+      log: this.o.log.named(`serf.${kind}`),
+      encrypt: c.encrypt,
+      verifyIncoming: c.encryptVerifyIncoming,
+      verifyOutgoing: c.encryptVerifyOutgoing,
+      keyringFile: dir && !c.disableKeyringFile ? joinPath(dir, `${prefix}.keyring`) : undefined,
+      snapshotFile: dir ? joinPath(dir, `${prefix}.snapshot`) : undefined,
+      rejoinAfterLeave: c.rejoinAfterLeave,
+    }
+  }
+
   async start(): Promise<void> {
     const c = this.o.config
-    const dev = c.dev
-    const dataDir = c.dataDir
-    const base = dev ? LOCAL_TIMING : LAN_TIMING
     const lanBind = c.serfLanBind || c.bindAddr
     // WAN first: the LAN tags carry the WAN port (wan_join_port).
     if (c.server && c.ports.serfWan !== -1) {
       const wanBind = c.serfWanBind || c.bindAddr
       this.wan = await listen('WAN gossip', wanBind, c.ports.serfWan, '-serf-wan-port', () => GossipPool.open({
+        ...this.common('wan'),
         kind: 'wan',
         name: `${c.nodeName}.${c.datacenter}`,
         bindIp: wanBind,
         port: c.ports.serfWan,
         advertiseIp: c.advertiseAddrWan || this.o.advertise,
         tags: this.tags(true),
-        timing: withOverrides(dev ? LOCAL_TIMING : WAN_TIMING, c.gossipWan),
-        env: this.o.env,
-        log: this.o.log.named('serf.wan'),
-        encrypt: c.encrypt,
-        verifyIncoming: c.encryptVerifyIncoming,
-        verifyOutgoing: c.encryptVerifyOutgoing,
-        keyringFile: dataDir && !c.disableKeyringFile ? joinPath(dataDir, 'serf', 'remote.keyring') : undefined,
-        snapshotFile: dataDir ? joinPath(dataDir, 'serf', 'remote.snapshot') : undefined,
-        rejoinAfterLeave: c.rejoinAfterLeave,
+        timing: withOverrides(c.dev ? LOCAL_TIMING : WAN_TIMING, c.gossipWan),
         reconnectTimeoutMs: c.reconnectTimeoutWanMs,
         allowedCidrs: c.serfWanAllowedCidrs,
         validateMember: (m) => validateWan(m),
@@ -72,21 +79,14 @@ export class AgentGossip {
     }
     if (c.ports.serfLan !== -1) {
       this.lan = await listen('LAN gossip', lanBind, c.ports.serfLan, '-serf-lan-port', () => GossipPool.open({
+        ...this.common('lan'),
         kind: 'lan',
         name: c.nodeName,
         bindIp: lanBind,
         port: c.ports.serfLan,
         advertiseIp: this.o.advertise,
         tags: this.tags(false),
-        timing: withOverrides(base, c.gossipLan),
-        env: this.o.env,
-        log: this.o.log.named('serf.lan'),
-        encrypt: c.encrypt,
-        verifyIncoming: c.encryptVerifyIncoming,
-        verifyOutgoing: c.encryptVerifyOutgoing,
-        keyringFile: dataDir && !c.disableKeyringFile ? joinPath(dataDir, 'serf', 'local.keyring') : undefined,
-        snapshotFile: dataDir ? joinPath(dataDir, 'serf', 'local.snapshot') : undefined,
-        rejoinAfterLeave: c.rejoinAfterLeave,
+        timing: withOverrides(c.dev ? LOCAL_TIMING : LAN_TIMING, c.gossipLan),
         reconnectTimeoutMs: c.reconnectTimeoutMs,
         allowedCidrs: c.serfLanAllowedCidrs,
         validateMember: (m) => this.validateLan(m),
