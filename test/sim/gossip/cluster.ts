@@ -94,10 +94,17 @@ export class GossipCluster {
     return m
   }
 
-  /** Joins `name` to the pool through `via` (memberlist push/pull, then Serf's join intent). */
+  /**
+   * Joins `name` to the pool through `via` (memberlist push/pull, then Serf's join
+   * intent), running the world until the join has an answer: the reply is a world
+   * event, so awaiting the join without driving the world would wait forever.
+   */
   async join(name: string, via: string): Promise<void> {
-    const r = await this.get(name).serf.join([this.get(via).addr])
-    if (r.joined === 0) throw new Error(`${name} could not join through ${via}: ${r.errors.join('; ')}`)
+    let result: {joined: number; errors: string[]} | undefined
+    void this.get(name).serf.join([this.get(via).addr]).then((r) => void (result = r))
+    await this.runUntil(() => result !== undefined, this.timing.tcpTimeoutMs + 1_000, 1)
+    if (!result) throw new Error(`${name}: join through ${via} got no answer`)
+    if (result.joined === 0) throw new Error(`${name} could not join through ${via}: ${result.errors.join('; ')}`)
   }
 
   /** Starts a join without waiting (many members joining at once, each on its own schedule). */
@@ -115,6 +122,15 @@ export class GossipCluster {
     m.crashed = true
     this.net.kill(name)
     this.world.pause(this.ownerOf(name))
+  }
+
+  /** A stalled process (a long GC pause, a stopped VM): its events wait until resume. */
+  pause(name: string): void {
+    this.world.pause(this.ownerOf(name))
+  }
+
+  resume(name: string): void {
+    this.world.resume(this.ownerOf(name))
   }
 
   /** Graceful leave (leave intent + memberlist leave), then shutdown, as `consul leave` does. */

@@ -32,6 +32,8 @@ export interface Delivery {
   kind: Kind
   types: string[]
   bytes: number
+  /** The opened packet (type byte first); undefined for streams. */
+  plain?: Uint8Array
 }
 
 export interface NodeTraffic {
@@ -160,7 +162,7 @@ export class GossipNet {
         throw e
       }
       dst.traffic.packetsIn++
-      this.tap?.({atMs: this.world.nowMs(), from: src.name, to: dst.name, kind: 'packet', types: describe(plain), bytes: sealed.length})
+      this.tap?.({atMs: this.world.nowMs(), from: src.name, to: dst.name, kind: 'packet', types: describe(plain), bytes: sealed.length, plain})
       dst.endpoint.onPacket(plain, src.addr)
     }, 'udp')
   }
