@@ -136,7 +136,11 @@ export class GossipCluster {
   /** Graceful leave (leave intent + memberlist leave), then shutdown, as `consul leave` does. */
   async leave(name: string): Promise<void> {
     const m = this.get(name)
-    await m.serf.leave()
+    let done = false
+    void m.serf.leave().then(() => void (done = true))
+    // Serf waits for its broadcasts to go out, which takes world events: drive them.
+    await this.runUntil(() => done, 60_000, 1)
+    if (!done) throw new Error(`${name}: leave did not finish`)
     m.serf.shutdown()
     m.gone = true
     this.net.kill(name)

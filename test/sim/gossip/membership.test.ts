@@ -37,12 +37,11 @@ describe('gossip membership (simulated, real Serf + memberlist)', () => {
 
       const leaver = 'n17'
       const leftAt = c.world.nowMs()
-      const leaving = c.leave(leaver)
+      await c.leave(leaver)
       // Everyone else must record "left", not "failed": the Serf leave intent and
       // memberlist's self-dead message both say it was on purpose.
       const others = names.filter((n) => n !== leaver)
       const ok = await c.runUntil(() => c.allSee([leaver], Status.left), 10_000)
-      await leaving
       if (!ok) expect.fail(`leave did not reach everyone: ${c.describeViews([leaver])}; ${replayHint(seed, FILE)}`)
       expect(c.events.filter((e) => e.member === leaver && e.type === 'member-failed'), replayHint(seed, FILE)).toEqual([])
       // And it stays that way: no late probe turns the departed member into a failure.
