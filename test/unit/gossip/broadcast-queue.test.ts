@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {seededRandom} from '../../../src/agent/env/prng.js'
 import {BroadcastQueue} from '../../../src/agent/gossip/memberlist/broadcast-queue.js'
 import {retransmitLimit} from '../../../src/agent/gossip/memberlist/config.js'
 
@@ -78,5 +79,52 @@ describe('broadcast queue (memberlist TransmitLimitedQueue)', () => {
     q.reset()
     expect(done).toBe(4)
     expect(q.get(2, 1400)).toEqual([])
+  })
+})
+
+/** The queue's contract as a plain full sort per call: what the levels must reproduce. */
+class ReferenceQueue {
+  private entries: {key?: string; msg: Uint8Array; transmits: number; seq: number}[] = []
+  private seq = 0
+  constructor(private readonly max: number) {}
+  queue(key: string | undefined, m: Uint8Array): void {
+    if (key !== undefined) this.entries = this.entries.filter((e) => e.key !== key)
+    this.entries.push({key, msg: m, transmits: 0, seq: this.seq++})
+  }
+  get(overhead: number, limit: number): Uint8Array[] {
+    this.entries.sort((a, b) => a.transmits - b.transmits || b.seq - a.seq)
+    const out: Uint8Array[] = []
+    let used = 0
+    this.entries = this.entries.filter((e) => {
+      if (used + overhead + e.msg.length > limit) return true
+      used += overhead + e.msg.length
+      out.push(e.msg)
+      return ++e.transmits < this.max
+    })
+    return out
+  }
+}
+
+describe('broadcast queue against a full-sort reference', () => {
+  it('sends the same messages in the same order over random workloads', () => {
+    const rng = seededRandom(99)
+    for (let round = 0; round < 30; round++) {
+      const max = 1 + rng.int(6)
+      const q = new BroadcastQueue(() => max)
+      const ref = new ReferenceQueue(max)
+      let id = 0
+      for (let step = 0; step < 300; step++) {
+        if (rng.float() < 0.6) {
+          const key = rng.float() < 0.7 ? `n${rng.int(12)}` : undefined
+          const m = new Uint8Array(4 + rng.int(60))
+          new DataView(m.buffer).setUint32(0, id++)
+          q.queue({key, msg: m})
+          ref.queue(key, m)
+        } else {
+          const limit = 20 + rng.int(300)
+          expect(q.get(2, limit), `round ${round} step ${step}`).toEqual(ref.get(2, limit))
+        }
+      }
+    }
   })
 })
