@@ -7,6 +7,7 @@
  *   npx tsx bench/gossip-sim.ts                 # 10, 100, 1000 members
  *   GOSSIP_BENCH_SIZES=10,100 npx tsx bench/gossip-sim.ts
  *   GOSSIP_BENCH_LOSS_MINUTES=10                # length of the 5%-loss run (default 10)
+ *   GOSSIP_BENCH_TRIALS=3                       # joins and crashes measured per size (default 3)
  *
  * Prints figures only; nothing is asserted.
  */
@@ -18,6 +19,7 @@ const SIZES = (process.env.GOSSIP_BENCH_SIZES ?? '10,100,1000').split(',').map(N
 const LOSS_MINUTES = Number(process.env.GOSSIP_BENCH_LOSS_MINUTES ?? 10)
 const SEED = Number(process.env.GOSSIP_BENCH_SEED ?? 1)
 const QUANTILE = 0.999
+const TRIALS = Number(process.env.GOSSIP_BENCH_TRIALS ?? 3)
 
 /** First time each observer saw `type` for `member`, filled from the cluster's event hook. */
 class Sightings {
@@ -48,6 +50,12 @@ class Sightings {
   }
 }
 
+/** min / median / max of a few trials. */
+function spread(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b)
+  return `min ${fmt(s[0])}, median ${fmt(s[Math.floor(s.length / 2)])}, max ${fmt(s[s.length - 1])}`
+}
+
 function fmt(ms: number): string {
   return Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`
 }
@@ -56,11 +64,11 @@ async function bootstrap(n: number, lossP = 0): Promise<{c: GossipCluster; s: Si
   const c = new GossipCluster({seed: SEED, net: {lossP}})
   const s = new Sightings(c)
   const names = Array.from({length: n}, (_, i) => `n${i}`)
-  for (const name of names) c.add(name)
+  c.add('n0')
   const rng = c.world.rng('join-times')
   // Staggered start (10 ms per member, at least 1 s) through one seed node, as -retry-join does.
   const spread = Math.max(1_000, n * 10)
-  for (const name of names.slice(1)) c.joinAt(name, 'n0', rng.int(spread))
+  for (const name of names.slice(1)) c.startAt(name, rng.int(spread), 'n0')
   const ok = await c.runUntil(() => s.everyoneSeesAll(names, n), 600_000, 100)
   if (!ok) throw new Error(`${n} members did not converge`)
   return {c, s, names, bootMs: c.world.nowMs()}
@@ -80,26 +88,35 @@ async function convergence(n: number): Promise<void> {
   const bps = perMemberSec(c.net.totals.bytes - before.bytes)
   const streams = perMemberSec(c.net.totals.streams - before.streams)
 
-  // A new member joins through one random member.
-  const need = Math.ceil(QUANTILE * n)
-  const joiner = 'newcomer'
-  c.add(joiner)
-  const via = names[c.world.rng('via').int(n)]
-  const joinStart = c.world.nowMs()
-  await c.join(joiner, via)
-  await c.runUntil(() => s.count('member-join', joiner) >= need + 1, 120_000, 10)
-  const joinMs = s.timeOf('member-join', joiner, need + 1) - joinStart // +1: the joiner's own event
-
-  // A member crashes.
-  const victim = names[1 + c.world.rng('victim').int(n - 1)]
-  const killedAt = c.world.nowMs()
-  c.kill(victim)
-  const liveObservers = n // n - 1 originals + the newcomer
-  const needFail = Math.ceil(QUANTILE * liveObservers)
-  await c.runUntil(() => s.count('member-failed', victim) >= needFail, 300_000, 10)
-  const failMs = s.timeOf('member-failed', victim, needFail) - killedAt
-
-  const members = n + 1
+  // New members join, one at a time, each through a random member; then members crash, one at a time.
+  const joinMs: number[] = []
+  const failMs: number[] = []
+  let live = n
+  for (let i = 0; i < TRIALS; i++) {
+    const need = Math.ceil(QUANTILE * live)
+    const joiner = `newcomer${i}`
+    c.add(joiner)
+    const via = names[1 + c.world.rng(`via${i}`).int(n - 1)]
+    const joinStart = c.world.nowMs()
+    await c.join(joiner, via)
+    await c.runUntil(() => s.count('member-join', joiner) >= need + 1, 120_000, 10)
+    joinMs.push(s.timeOf('member-join', joiner, need + 1) - joinStart) // +1: the joiner's own event
+    live++
+    await c.runFor(5_000)
+  }
+  const pool = names.slice(1)
+  const pick = c.world.rng('victims')
+  for (let i = 0; i < TRIALS; i++) {
+    const victim = pool.splice(pick.int(pool.length), 1)[0]
+    const killedAt = c.world.nowMs()
+    c.kill(victim)
+    live--
+    const needFail = Math.ceil(QUANTILE * live)
+    await c.runUntil(() => s.count('member-failed', victim) >= needFail, 300_000, 10)
+    failMs.push(s.timeOf('member-failed', victim, needFail) - killedAt)
+    await c.runFor(5_000)
+  }
+  const members = n + TRIALS
   const minSusp = suspicionTimeoutMs(t.suspicionMult, members, t.probeIntervalMs)
   const maxSusp = t.suspicionMaxTimeoutMult * minSusp
   const bound = maxSusp + 3 * t.probeIntervalMs * Math.ceil(Math.log2(members))
@@ -107,8 +124,8 @@ async function convergence(n: number): Promise<void> {
   const wall = (performance.now() - wall0) / 1000
   console.log(`## ${n} members (seed ${SEED})`)
   console.log(`bootstrap (all see all alive, joins spread over ${fmt(Math.max(1_000, n * 10))}): ${fmt(bootMs)}`)
-  console.log(`join known by ${QUANTILE * 100}% (${need}/${n}): ${fmt(joinMs)}   [gossip retransmit window ${retransmitLimit(t.retransmitMult, members)} × ${t.gossipIntervalMs} ms = ${fmt(window)}]`)
-  console.log(`failure known by ${QUANTILE * 100}% (${needFail}/${liveObservers}): ${fmt(failMs)}   [suspicion min ${fmt(minSusp)}, max ${fmt(maxSusp)}; plan bound max + 3·probe·⌈log2 N⌉ = ${fmt(bound)}]`)
+  console.log(`join known by ${QUANTILE * 100}% of live members, ${TRIALS} joins: ${spread(joinMs)}   [gossip retransmit window ${retransmitLimit(t.retransmitMult, members)} × ${t.gossipIntervalMs} ms = ${fmt(window)}]`)
+  console.log(`failure known by ${QUANTILE * 100}% of live members, ${TRIALS} crashes: ${spread(failMs)}   [suspicion min ${fmt(minSusp)}, max ${fmt(maxSusp)}; plan bound max + 3·probe·⌈log2 N⌉ = ${fmt(bound)}]`)
   console.log(`steady state per member: ${pps.toFixed(2)} UDP packets/s, ${Math.round(bps)} bytes/s, ${streams.toFixed(3)} TCP push/pulls/s`)
   console.log(`cost: ${c.world.eventCount()} events, ${fmt(c.world.nowMs())} virtual, ${wall.toFixed(1)} s wall`)
 }

@@ -107,6 +107,19 @@ export class GossipCluster {
     if (result.joined === 0) throw new Error(`${name} could not join through ${via}: ${result.errors.join('; ')}`)
   }
 
+  /**
+   * Starts `name` after `delayMs` and, when `via` is given, joins it through `via`
+   * right away. Members started at different moments run their probe and gossip
+   * timers out of phase, as real agents do; starting them all at time 0 would make
+   * every gossip round fire in lockstep.
+   */
+  startAt(name: string, delayMs: number, via?: string): void {
+    this.world.schedule('cluster', delayMs, () => {
+      this.add(name)
+      if (via !== undefined) this.joinAt(name, via, 0)
+    }, 'start')
+  }
+
   /** Starts a join without waiting (many members joining at once, each on its own schedule). */
   joinAt(name: string, via: string, delayMs: number): void {
     this.world.schedule(this.ownerOf(name), delayMs, () => {

@@ -18,9 +18,9 @@ const JOIN_SPREAD_MS = 1_000
 async function joinAll(seed: number, n: number): Promise<{c: GossipCluster; names: string[]; convergedMs: number; boundMs: number}> {
   const c = new GossipCluster({seed, logLevel: 'warn'})
   const names = Array.from({length: n}, (_, i) => `n${i}`)
-  for (const name of names) c.add(name)
+  c.add('n0')
   const rng = c.world.rng('join-times')
-  for (const name of names.slice(1)) c.joinAt(name, 'n0', rng.int(JOIN_SPREAD_MS))
+  for (const name of names.slice(1)) c.startAt(name, rng.int(JOIN_SPREAD_MS), 'n0')
   const window = retransmitLimit(c.timing.retransmitMult, n) * c.timing.gossipIntervalMs
   const boundMs = JOIN_SPREAD_MS + 4 * window
   const ok = await c.runUntil(() => c.allSee(names, Status.alive), boundMs)

@@ -10,7 +10,11 @@ export interface GossipNetParams {
   /** One-way UDP delay, uniform in [min, max] ms. */
   delayMinMs: number
   delayMaxMs: number
-  /** Probability a UDP packet is lost (streams are TCP: never lost, only cut). */
+  /**
+   * Probability a packet is lost. UDP packets just vanish; a TCP segment is
+   * retransmitted after TCP's initial 1 s timeout (doubling each time), so on a
+   * stream the same loss shows up as delay.
+   */
   lossP: number
 }
 
@@ -61,7 +65,7 @@ interface Node {
  * socket. Every delivery is a world event owned by the receiver (a paused node's
  * inbox waits), and every random choice comes from one seeded stream.
  *
- * Faults: random UDP loss, partitions (groups that cannot reach each other), a
+ * Faults: random loss (UDP drops, TCP delays), partitions (groups that cannot reach each other), a
  * scriptable per-link filter, and crashed nodes (they neither send nor receive; a
  * stream to them fails at its timeout, as a dial to a silent host does).
  */
@@ -191,7 +195,7 @@ export class GossipNet {
       const dst = this.byAddr.get(key(to))
       if (!dst) return
       const request = sealStream(msg, src.crypto?.())
-      this.world.schedule(dst.owner, 2 * this.delay(), () => {
+      this.world.schedule(dst.owner, 2 * this.delay() + this.tcpRetransmitDelay(), () => {
         // Connect (one round trip) and write.
         if (!this.reachable(src, dst, 'stream')) return
         let reply: Uint8Array | undefined
@@ -205,7 +209,7 @@ export class GossipNet {
         }
         if (!expectReply) return void this.world.schedule(src.owner, this.delay(), () => finish(undefined), 'tcp-done')
         const sealed = reply ? sealStream(reply, dst.crypto?.()) : undefined
-        this.world.schedule(src.owner, this.delay(), () => {
+        this.world.schedule(src.owner, this.delay() + this.tcpRetransmitDelay(), () => {
           if (!this.reachable(dst, src, 'stream')) return
           if (!sealed) return finish(new Error('connection closed before a reply'))
           try {
@@ -216,6 +220,13 @@ export class GossipNet {
         }, 'tcp-reply')
       }, 'tcp')
     })
+  }
+
+  /** Time TCP spends resending a lost segment: RTO 1 s, doubling, for as long as the dice say lost. */
+  private tcpRetransmitDelay(): number {
+    let wait = 0
+    for (let rto = 1_000; this.params.lossP > 0 && this.rng.float() < this.params.lossP; rto *= 2) wait += rto
+    return wait
   }
 
   private delay(): number {
