@@ -556,7 +556,8 @@ export class Memberlist {
           if (acked || this.stopped) return
           if (ok) {
             this.o.log.warn(`was able to connect to ${node.name} over TCP but UDP probes failed, network may be misconfigured`)
-            acked = true
+            // Any answer is a successful probe for Lifeguard, as in memberlist.
+            finishOk(new Uint8Array(0), this.env.clock.nowMs(), false)
             return
           }
           this.stats.probeFailures++
