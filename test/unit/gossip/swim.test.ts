@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {suspicionTimeoutMs} from '../../../src/agent/gossip/memberlist/config.js'
 import {
   MsgType, NodeState, PROTOCOL,
-  decodeAck, decodeAlive, decodeCompound, decodeIndirectPing, decodePing, decodeSuspect, encodeAlive,
+  decodeAck, decodeAlive, decodeCompound, decodeIndirectPing, decodePing, decodeSuspect, encodeAlive, encodeSuspect,
 } from '../../../src/agent/gossip/memberlist/messages.js'
 import {remainingSuspicionMs} from '../../../src/agent/gossip/memberlist/suspicion.js'
 import {encodeJoin, encodeLeave, encodeTags} from '../../../src/agent/gossip/serf/messages.js'
@@ -164,6 +164,27 @@ describe('SWIM probe cycle', () => {
   })
 })
 
+describe('Lifeguard local health', () => {
+  it('an accusation raises the health score; a probe answered only over TCP still counts as a success', async () => {
+    const {c} = await pool(9, 3)
+    const me = c.get('n0').serf.memberlist
+    // All of n0's UDP is lost, both ways; TCP still works.
+    c.net.filter = (from, to, kind) => kind === 'packet' && (from === 'n0' || to === 'n0')
+    c.net.inject('n1', 'n0', encodeSuspectPacket(me.member('n0')!.incarnation, 'n0', 'n1'))
+    await c.runFor(1)
+    expect(me.healthScore()).toBe(1)
+    const probes = me.stats.probes
+    // One probe round at the slowed interval: the direct and indirect probes are lost,
+    // the TCP fallback is answered, and memberlist counts any answer as success.
+    expect(await c.runUntil(() => me.stats.probes > probes, 5_000, 1)).toBe(true)
+    // The verdict comes at the end of the (slowed, 2 s) probe interval.
+    await c.runFor(c.timing.probeIntervalMs * 2 + 1)
+    expect(c.world.logs().some((l) => l.includes('n0.serf: was able to connect'))).toBe(true)
+    expect(me.stats.probeFailures).toBe(0)
+    expect(me.healthScore()).toBe(0)
+  })
+})
+
 describe('leave, intents and incarnations', () => {
   it('a graceful leave is "left" in memberlist and Serf, never "failed"', async () => {
     const {c, log} = await pool(5, 4)
@@ -229,6 +250,10 @@ describe('leave, intents and incarnations', () => {
     expect(c.events.filter((e) => e.observer === 'n0' && e.member === 'n3' && e.type === 'member-join').length).toBe(joinsBefore + 1)
   })
 })
+
+function encodeSuspectPacket(incarnation: number, node: string, from: string): Uint8Array {
+  return encodeSuspect({incarnation, node, from})
+}
 
 function userlessAlive(incarnation: number, addr: {ip: string; port: number}): Uint8Array {
   return encodeAlive({incarnation, node: 'n3', addr, meta: encodeTags({role: 'node'}), vsn: [PROTOCOL.min, PROTOCOL.max, PROTOCOL.cur, PROTOCOL.delegateMin, PROTOCOL.delegateMax, PROTOCOL.delegateCur]})
