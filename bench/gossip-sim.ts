@@ -69,8 +69,11 @@ async function bootstrap(n: number, lossP = 0): Promise<{c: GossipCluster; s: Si
   // Staggered start (10 ms per member, at least 1 s) through one seed node, as -retry-join does.
   const spread = Math.max(1_000, n * 10)
   for (const name of names.slice(1)) c.startAt(name, rng.int(spread), 'n0')
+  const wall0 = performance.now()
   const ok = await c.runUntil(() => s.everyoneSeesAll(names, n), 600_000, 100)
   if (!ok) throw new Error(`${n} members did not converge`)
+  // Progress on stderr: the 1,000-member bootstrap alone takes minutes of wall time.
+  process.stderr.write(`# ${n} members: bootstrap converged at ${fmt(c.world.nowMs())} virtual, ${((performance.now() - wall0) / 1000).toFixed(0)} s wall\n`)
   return {c, s, names, bootMs: c.world.nowMs()}
 }
 
