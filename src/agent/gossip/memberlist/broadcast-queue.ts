@@ -128,6 +128,11 @@ export class BroadcastQueue {
 
 function mergeBySeq(a: Entry[], b: Entry[]): Entry[] {
   if (a.length === 0) return b
+  if (a[a.length - 1].seq < b[0].seq) {
+    // All newer than what is there (the common case): append in place.
+    for (const e of b) a.push(e)
+    return a
+  }
   const out: Entry[] = []
   let i = 0, j = 0
   while (i < a.length || j < b.length) {
