@@ -11,7 +11,7 @@ async function converged(seed: number, n: number, lossP = 0): Promise<{c: Gossip
   c.add('n0')
   const rng = c.world.rng('join-times')
   for (const name of names.slice(1)) c.startAt(name, rng.int(1_000), 'n0')
-  // Joins ride on TCP push/pull, which loss does not touch; gossip then needs longer.
+  // Joins ride on TCP push/pull (loss only delays them); under loss gossip needs longer to spread.
   const ok = await c.runUntil(() => c.allSee(names, Status.alive), 60_000)
   if (!ok) expect.fail(`not converged: ${c.describeViews(names)}; ${replayHint(seed, FILE)}`)
   return {c, names}
