@@ -359,10 +359,13 @@ export class Memberlist {
     if (!state) {
       state = {name: a.node, addr: a.addr, meta: a.meta, incarnation: 0, state: NodeState.dead, stateChangeMs: this.env.clock.nowMs(), vsn: a.vsn}
       this.byName.set(a.node, state)
-      // Insert at a random position: it keeps the worst-case detection bound low.
-      const offset = this.nodes.length === 0 ? 0 : this.env.random.int(this.nodes.length + 1)
-      this.nodes.splice(offset, 0, state)
-      if (offset <= this.probeIndex && this.nodes.length > 1) this.probeIndex++
+      // A random position keeps the worst-case detection bound low. Append and swap,
+      // as memberlist does: inserting shifted the list, O(n) per member learned, and
+      // a joiner learns every member at once from push/pull.
+      const n = this.nodes.length
+      const offset = n === 0 ? 0 : this.env.random.int(n)
+      this.nodes.push(state)
+      ;[this.nodes[offset], this.nodes[n]] = [this.nodes[n], this.nodes[offset]]
     } else if (state.addr.ip !== a.addr.ip || state.addr.port !== a.addr.port) {
       const canReclaim = this.t.deadNodeReclaimMs > 0 && this.env.clock.nowMs() - state.stateChangeMs > this.t.deadNodeReclaimMs
       if (state.state === NodeState.left || (state.state === NodeState.dead && canReclaim)) {
@@ -556,7 +559,8 @@ export class Memberlist {
           if (acked || this.stopped) return
           if (ok) {
             this.o.log.warn(`was able to connect to ${node.name} over TCP but UDP probes failed, network may be misconfigured`)
-            acked = true
+            // Any answer is a successful probe for Lifeguard, as in memberlist.
+            finishOk(new Uint8Array(0), this.env.clock.nowMs(), false)
             return
           }
           this.stats.probeFailures++

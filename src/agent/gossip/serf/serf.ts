@@ -432,15 +432,17 @@ export class Serf {
       this.env.timers.defer(() => this.broadcastJoin(this.clock.time()))
       return false
     }
+    // Record the newest intent time whatever the status (Serf does, since serf#30):
+    // otherwise an older join intent could still undo this leave, and the same
+    // intent would keep passing the staleness check above and be re-gossiped.
+    m.statusLTime = l.ltime
     switch (m.status) {
       case MemberStatus.alive:
         m.status = MemberStatus.leaving
-        m.statusLTime = l.ltime
         if (l.prune) this.prune(m)
         return true
       case MemberStatus.failed:
         m.status = MemberStatus.left
-        m.statusLTime = l.ltime
         m.leaveMs = this.env.clock.nowMs()
         this.o.onEvent({type: 'member-leave', member: {...m}})
         if (l.prune) this.prune(m)
