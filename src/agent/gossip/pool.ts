@@ -117,7 +117,7 @@ export class GossipPool {
     }
     let pool!: GossipPool
     const allowed = allowList(o.allowedCidrs ?? [])
-    const socket = await openGossipSocket({bindIp: o.bindIp, port: o.port, log: o.log, crypto: () => (keyring.enabled() ? crypto : undefined), tcpTimeoutMs: o.timing.tcpTimeoutMs, allowed}, {
+    const socket = await openGossipSocket({bindIp: o.bindIp, port: o.port, log: o.log, crypto: () => (keyring.enabled() ? crypto : undefined), tcpTimeoutMs: o.timing.tcpTimeoutMs, allowed, compress: true}, {
       onPacket: (buf, from) => pool.serf.handlePacket(buf, from),
       onStream: (msg, from) => pool.serf.handleStream(msg, from),
     })

@@ -17,6 +17,8 @@ export interface GossipSocketOptions {
   tcpTimeoutMs: number
   /** serf_*_allowed_cidrs: packets and streams from elsewhere are dropped and counted. */
   allowed?: (ip: string) => boolean
+  /** memberlist's EnableCompression (on by default): LZW-compress what is sent. */
+  compress?: boolean
 }
 
 export interface GossipSocketHandlers {
@@ -105,7 +107,7 @@ export async function openGossipSocket(o: GossipSocketOptions, h: GossipSocketHa
         counters.streamsRejected++
         o.log.debug('dropped a gossip stream', {from: `${from.ip}:${from.port}`, error: (e as Error).message})
       }
-      if (reply) c.end(sealStream(reply, o.crypto()))
+      if (reply) c.end(sealStream(reply, o.crypto(), o.compress))
       else c.end()
     }, (e) => {
       counters.streamsRejected++
@@ -118,7 +120,7 @@ export async function openGossipSocket(o: GossipSocketOptions, h: GossipSocketHa
     port,
     counters,
     sendPacket(to, msg, crc) {
-      const out = sealPacket(msg, crc, o.crypto())
+      const out = sealPacket(msg, crc, o.crypto(), o.compress)
       counters.packetsOut++
       counters.bytesOut += out.length
       udp.send(out, to.port, to.ip, (e) => {
@@ -150,7 +152,7 @@ export async function openGossipSocket(o: GossipSocketOptions, h: GossipSocketHa
         })
         c.on('error', (e) => finish(e))
         c.on('connect', () => {
-          c.write(sealStream(msg, o.crypto()))
+          c.write(sealStream(msg, o.crypto(), o.compress))
           if (!expectReply) c.end()
         })
         if (expectReply) readOne(c, o.crypto, (m) => finish(undefined, m), (e) => finish(e))

@@ -99,6 +99,15 @@ describe("interop with HashiCorp's serf agent", () => {
     await serfSees('127.0.0.61', 'serf-2', 'failed')
   })
 
+  it('Serf sees a dc agent killed with -9 as failed', async () => {
+    const second = await startNode('dc-2', '127.0.0.65', {args: [`-encrypt=${current}`, '-retry-join=127.0.0.61:7946', '-retry-interval=1s']})
+    await serfSees('127.0.0.61', 'dc-2', 'alive')
+    await second.kill()
+    second.cleanup()
+    await serfSees('127.0.0.61', 'dc-2', 'failed')
+    await waitStatus(agent, 'dc-2', FAILED, 30_000)
+  })
+
   it('sees a Serf agent leave as left; Serf sees dc leave as left', async () => {
     const r = serfCli('127.0.0.61', ['leave'])
     expect(r.code).toBe(0)

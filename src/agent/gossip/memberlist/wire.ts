@@ -1,6 +1,6 @@
 import {crc32} from 'node:zlib'
 import {bool, bytes, decodeSequence, encode, map, ShortRead, str, uint, WireError} from '../codec.js'
-import {lzwDecompress} from './lzw.js'
+import {lzwCompress, lzwDecompress} from './lzw.js'
 import {MsgType, ackFrom, pingFrom, pushNodeStateFields, pushNodeStateFrom, type Ack, type Ping, type PushNodeState} from './messages.js'
 import {decrypt, encrypt, encryptedLength} from './security.js'
 
@@ -16,9 +16,23 @@ export interface Crypto {
   nonce(): Uint8Array
 }
 
-/** Outgoing UDP packet: optional CRC header (peers of protocol ≥ 5), then encryption. */
-export function sealPacket(msg: Uint8Array, crc: boolean, c: Crypto | undefined): Uint8Array {
+/** `[compress]msgpack{Algo: 0 (LZW), Buf}` around a message, as memberlist's compressPayload. */
+export function compressMessage(msg: Uint8Array): Uint8Array {
+  return concat([Uint8Array.of(MsgType.compress), encode({Algo: 0, Buf: lzwCompress(msg).bytes})])
+}
+
+/**
+ * Outgoing UDP packet: compressed when that makes it smaller (memberlist's
+ * EnableCompression, on by default), then the CRC header (peers of protocol ≥ 5), then
+ * encryption.
+ */
+export function sealPacket(msg: Uint8Array, crc: boolean, c: Crypto | undefined, compress = false): Uint8Array {
   let out = msg
+  if (compress) {
+    const small = compressMessage(msg)
+    if (small.length < msg.length) out = small
+  }
+  msg = out
   if (crc) {
     out = new Uint8Array(msg.length + 5)
     out[0] = MsgType.hasCrc
@@ -61,8 +75,13 @@ export function decompressMessage(body: Uint8Array): Uint8Array {
   return out
 }
 
-/** Outgoing stream message: encrypted as `[encrypt][uint32 length][sealed]` with the 5-byte header as AAD. */
-export function sealStream(msg: Uint8Array, c: Crypto | undefined): Uint8Array {
+/**
+ * Outgoing stream message: compressed whole when compression is on (as memberlist's
+ * rawSendMsgStream), then encrypted as `[encrypt][uint32 length][sealed]` with the
+ * 5-byte header as AAD.
+ */
+export function sealStream(msg: Uint8Array, c: Crypto | undefined, compress = false): Uint8Array {
+  if (compress) msg = compressMessage(msg)
   if (!c || !c.keys.length || !c.encryptOutgoing) return msg
   const header = new Uint8Array(5)
   header[0] = MsgType.encrypt
