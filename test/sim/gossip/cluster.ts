@@ -1,3 +1,4 @@
+import type {IncomingQuery} from '../../../src/agent/gossip/serf/serf.js'
 import {createSimWorld, type SimWorld} from '../../../src/agent/env/sim.js'
 import {LAN_TIMING, type MemberlistTiming} from '../../../src/agent/gossip/memberlist/config.js'
 import type {Addr} from '../../../src/agent/gossip/memberlist/messages.js'
@@ -6,6 +7,8 @@ import {MemberStatus, Serf, type MemberStatusType, type SerfEvent} from '../../.
 import {GossipNet, LAN_NET, type GossipNetParams} from './network.js'
 
 export interface GossipClusterOptions {
+  /** Called for every query a member receives (a test answers through q.respond). */
+  onQuery?: (member: string, q: IncomingQuery) => void
   seed: number
   timing?: MemberlistTiming
   net?: Partial<GossipNetParams>
@@ -82,7 +85,8 @@ export class GossipCluster {
       transport,
       reconnectTimeoutMs: this.o.reconnectTimeoutMs,
       onEvent: (e) => {
-        if (e.type === 'user' || e.type === 'query') return
+        if (e.type === 'query') return this.o.onQuery?.(name, e.query)
+        if (e.type === 'user') return
         const seen: SeenEvent = {atMs: this.world.nowMs(), observer: name, type: e.type, member: e.member.name}
         this.events.push(seen)
         this.onMemberEvent?.(seen)

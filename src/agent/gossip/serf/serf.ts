@@ -9,7 +9,7 @@ import {Lamport} from './lamport.js'
 import {
   QueryFlag, SerfMsg,
   decodeFilter, decodeJoin, decodeLeave, decodePushPull, decodeQuery, decodeQueryResponse, decodeRelayHeader, decodeTags, decodeUserEvent,
-  encodeFilter, encodeJoin, encodeLeave, encodePushPull, encodeQuery, encodeQueryResponse, encodeTags, encodeUserEvent,
+  encodeFilter, encodeRelay, encodeJoin, encodeLeave, encodePushPull, encodeQuery, encodeQueryResponse, encodeTags, encodeUserEvent,
   type LeaveMsg, type JoinMsg, type QueryFilter, type QueryMsg, type UserEventMsg,
 } from './messages.js'
 
@@ -550,8 +550,18 @@ export class Serf {
     const rebroadcast = (q.flags & QueryFlag.noBroadcast) === 0
     if (!this.shouldProcess(q.filters)) return rebroadcast
     const replyTo = (resp: Uint8Array) => {
-      if (q.sourceNode === this.o.name || (q.addr.ip === this.o.advertise.ip && q.addr.port === this.o.advertise.port)) this.notifyMsg(resp)
-      else this.memberlist.sendUserPacket(q.addr, resp)
+      if (q.sourceNode === this.o.name || (q.addr.ip === this.o.advertise.ip && q.addr.port === this.o.advertise.port)) return this.notifyMsg(resp)
+      this.memberlist.sendUserPacket(q.addr, resp)
+      // Relay factor: the same answer also goes through that many other live members, so
+      // it arrives even if the direct path drops it (Serf's relayResponse).
+      if (q.relayFactor > 0) {
+        const others = [...this.members.values()].filter((m) => m.status === MemberStatus.alive && m.name !== this.o.name && m.name !== q.sourceNode)
+        for (let i = others.length - 1; i > 0; i--) {
+          const j = this.env.random.int(i + 1)
+          ;[others[i], others[j]] = [others[j], others[i]]
+        }
+        for (const m of others.slice(0, q.relayFactor)) this.memberlist.sendUserPacket(m.addr, encodeRelay(q.addr, q.sourceNode, resp))
+      }
     }
     if (q.flags & QueryFlag.ack) replyTo(encodeQueryResponse({ltime: q.ltime, id: q.id, from: this.o.name, flags: QueryFlag.ack, payload: new Uint8Array(0)}))
     const deadline = this.env.clock.nowMs() + q.timeoutNs / 1e6
