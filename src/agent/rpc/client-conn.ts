@@ -1,3 +1,4 @@
+import {batchedWriter} from './batched-write.js'
 import * as net from 'node:net'
 import type {Logger} from '../env/types.js'
 import type {Codec} from './codec.js'
@@ -42,7 +43,6 @@ export class ClientConn {
   private readonly pending = new Map<number, Pending>()
   private seq = 0
   private connected = false
-  private corked = false
   private lastError?: Error
   private connectTimer?: NodeJS.Timeout
   private idleTimer?: NodeJS.Timeout
@@ -50,11 +50,14 @@ export class ClientConn {
   gone = false
   readonly closedPromise: Promise<void>
 
+  private readonly write: (frame: Buffer) => void
+
   constructor(private readonly o: ClientConnOptions) {
     this.reader = new FrameReader(o.maxFrameBytes)
     // A wildcard -bind (0.0.0.0, ::) names no source address: let the kernel pick one.
     const localAddress = o.bindIp && !['0.0.0.0', '::', '[::]'].includes(o.bindIp) ? o.bindIp : undefined
     this.sock = net.connect({host: o.host, port: o.port, localAddress, noDelay: true})
+    this.write = batchedWriter(this.sock)
     this.closedPromise = new Promise((resolve) => this.sock.once('close', () => resolve()))
     // Buffered by the socket until connected; then sent ahead of the first request.
     this.sock.write(Buffer.of(RpcType.DcMux))
@@ -111,19 +114,6 @@ export class ClientConn {
       this.pending.set(seq, p)
       this.write(frame)
     })
-  }
-
-  /** Calls made in the same tick leave in one writev instead of one syscall each. */
-  private write(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true
-      this.sock.cork()
-      process.nextTick(() => {
-        this.corked = false
-        this.sock.uncork()
-      })
-    }
-    this.sock.write(frame)
   }
 
   /** Fails every call in flight and closes the socket. */

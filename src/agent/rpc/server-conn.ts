@@ -1,3 +1,4 @@
+import {batchedWriter} from './batched-write.js'
 import type {Socket} from 'node:net'
 import type {Logger} from '../env/types.js'
 import type {Codec, RemoteError} from './codec.js'
@@ -63,10 +64,12 @@ export class ServerConn {
   private pausedUnread = false
   private closed = false
   private sawFrame = false
-  private corked = false
   private readonly calls = new Map<number, Call>()
 
+  private readonly write: (frame: Buffer) => void
+
   constructor(private readonly sock: Socket, private readonly o: ServerConnOptions) {
+    this.write = batchedWriter(sock)
     this.reader = new FrameReader(o.maxFrameBytes)
     sock.on('data', (c: Buffer) => this.feed(c))
     sock.on('drain', () => this.pump())
@@ -172,22 +175,6 @@ export class ServerConn {
     }
     this.write(frame)
     this.pump()
-  }
-
-  /**
-   * Answers that settle in the same tick leave in one writev instead of one syscall each:
-   * under load most of a connection's answers complete together.
-   */
-  private write(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true
-      this.sock.cork()
-      process.nextTick(() => {
-        this.corked = false
-        this.sock.uncork()
-      })
-    }
-    this.sock.write(frame)
   }
 
   /** A frame we cannot read: close this connection only. Other connections are unaffected. */

@@ -96,6 +96,8 @@ export class Memberlist {
   readonly stats: MemberlistStats = {packetsDropped: 0, streamsDropped: 0, probes: 0, probeFailures: 0}
   private readonly nodes: MemberNode[] = []
   private readonly byName = new Map<string, MemberNode>()
+  /** ip:port → member, so each outgoing packet finds its peer's protocol version without a scan. */
+  private readonly byAddr = new Map<string, MemberNode>()
   private readonly suspicions = new Map<string, Suspicion>()
   private readonly acks = new Map<number, AckHandler>()
   private readonly broadcasts: BroadcastQueue
@@ -359,6 +361,7 @@ export class Memberlist {
     if (!state) {
       state = {name: a.node, addr: a.addr, meta: a.meta, incarnation: 0, state: NodeState.dead, stateChangeMs: this.env.clock.nowMs(), vsn: a.vsn}
       this.byName.set(a.node, state)
+      this.byAddr.set(addrKey(a.addr), state)
       // A random position keeps the worst-case detection bound low. Append and swap,
       // as memberlist does: inserting shifted the list, O(n) per member learned, and
       // a joiner learns every member at once from push/pull.
@@ -390,6 +393,10 @@ export class Memberlist {
       if (a.vsn.length >= 6) state.vsn = a.vsn
       state.incarnation = a.incarnation
       state.meta = a.meta
+      if (state.addr !== a.addr) {
+        if (this.byAddr.get(addrKey(state.addr)) === state) this.byAddr.delete(addrKey(state.addr))
+        this.byAddr.set(addrKey(a.addr), state)
+      }
       state.addr = a.addr
       if (state.state !== NodeState.alive) {
         state.state = NodeState.alive
@@ -506,6 +513,7 @@ export class Memberlist {
       if ((n.state === NodeState.dead || n.state === NodeState.left) && now - n.stateChangeMs > this.t.gossipToTheDeadMs) {
         this.nodes.splice(i, 1)
         this.byName.delete(n.name)
+        if (this.byAddr.get(addrKey(n.addr)) === n) this.byAddr.delete(addrKey(n.addr))
       }
     }
     for (let i = this.nodes.length - 1; i > 0; i--) {
@@ -634,7 +642,7 @@ export class Memberlist {
 
   private sendPacket(to: Addr, msg: Uint8Array): void {
     if (this.stopped) return
-    const known = this.nodes.find((n) => n.addr.ip === to.ip && n.addr.port === to.port)
+    const known = this.byAddr.get(addrKey(to))
     this.o.transport.sendPacket(to, msg, (known?.vsn[1] ?? 0) >= 5)
   }
 
@@ -698,4 +706,8 @@ export class Memberlist {
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+function addrKey(a: Addr): string {
+  return `${a.ip}:${a.port}`
 }
