@@ -151,6 +151,8 @@ export class RaftNode {
   private readSeq = 0
   private readonly leaderWatchers = new Set<(leader: NodeId | '') => void>()
   private readonly waitsSnapshotStatus: boolean
+  /** When a message last arrived from each peer (monotonic ms), for peers(). */
+  private readonly heardFrom = new Map<NodeId, number>()
 
   constructor(deps: RaftNodeDeps, opts: RaftNodeOptions) {
     this.env = deps.env
@@ -233,6 +235,14 @@ export class RaftNode {
     return this.submit(() => this.core!.proposeConfChange(cc)).then((r) => r.index)
   }
 
+  /**
+   * Adds a server that replicates but does not vote (hashicorp raft's AddNonvoter, a
+   * learner in the core); autopilot promotes it with addVoter once it is healthy.
+   */
+  addNonvoter(id: NodeId): Promise<number> {
+    return this.submit(() => this.core!.proposeConfChange({type: 'addLearner', node: id})).then((r) => r.index)
+  }
+
   /** Removes a server from the membership; resolves with the index of the applied change. */
   removeServer(id: NodeId): Promise<number> {
     return this.submit(() => this.core!.proposeConfChange({type: 'removeNode', node: id})).then((r) => r.index)
@@ -275,7 +285,45 @@ export class RaftNode {
     this.schedule()
   }
 
+  /**
+   * Bootstraps a running node that has no Raft state yet with `voters` (bootstrap_expect
+   * reached). Returns false, changing nothing, when the node already has state: it has a
+   * log, a snapshot, or has heard of a term from a cluster that exists already.
+   */
+  bootstrapCluster(voters: NodeId[]): boolean {
+    if (this.state !== 'running') throw new RaftError('stopped', 'raft node is not running')
+    const st = this.core!.status()
+    if (st.lastIndex !== 0 || st.term !== 0 || st.commit !== 0 || this.store.latestSnapshot()) return false
+    this.store.persist({snapshot: bootstrapSnapshot(voters), entries: []})
+    const snap = this.store.latestSnapshot()!
+    this.fsm.restore(snap.data, snap.meta.index, snap.meta.term)
+    this.applied = this.snapshotIndex = this.confIndex = snap.meta.index
+    this.appliedTerm = this.snapshotTerm = snap.meta.term
+    this.core = this.buildCore()
+    this.log.info('bootstrapped raft membership', {voters})
+    if (this.isLoneVoter()) this.core.campaign()
+    this.schedule()
+    return true
+  }
+
   // ---- observation -------------------------------------------------------------------
+
+  /**
+   * Leader only: each other server's replication state and the milliseconds since a
+   * message from it arrived (-1 if never) — what autopilot's health needs. {} elsewhere.
+   */
+  peers(): Record<NodeId, {match: number; lastContactMs: number}> {
+    const prs = this.isLeader() ? this.core!.status().progress : undefined
+    const out: Record<NodeId, {match: number; lastContactMs: number}> = {}
+    if (!prs) return out
+    const now = this.env.clock.nowMs()
+    for (const [id, pr] of Object.entries(prs)) {
+      if (id === this.id) continue
+      const at = this.heardFrom.get(id)
+      out[id] = {match: pr.match, lastContactMs: at === undefined ? -1 : Math.max(0, now - at)}
+    }
+    return out
+  }
 
   isLeader(): boolean {
     return this.state === 'running' && this.role === 'leader'
@@ -369,6 +417,7 @@ export class RaftNode {
 
   private receive(m: Message): void {
     this.whenRunning(() => {
+      this.heardFrom.set(m.from, this.env.clock.nowMs())
       if (m.type === MsgType.App || m.type === MsgType.Heartbeat || m.type === MsgType.Snap) this.lastContactAtMs = this.env.clock.nowMs()
       this.core!.step(m)
     })

@@ -248,4 +248,44 @@ describe('RaftNode cluster over the memory transport', () => {
       c.stop()
     }
   })
+
+  it('bootstraps late with bootstrapCluster once, and refuses on a node that has state', async () => {
+    const c = new Cluster()
+    try {
+      const ids = ['n1', 'n2', 'n3']
+      for (const id of ids) c.add(id, fast) // no bootstrap option: bootstrap_expect not reached yet
+      await c.time.advance(2_000)
+      expect(c.leaders()).toHaveLength(0)
+      expect(c.get('n1').node.bootstrapCluster(ids)).toBe(true)
+      const leader = await c.stableLeader()
+      await c.time.settle(leader.node.propose(cmd('a', '1')))
+      await c.converged()
+      // Every node now has state: a second bootstrap (another server reaching expect late) changes nothing.
+      for (const id of ids) expect(c.get(id).node.bootstrapCluster(['n1', 'n2', 'n3', 'x'])).toBe(false)
+      expect(leader.node.configuration().servers.map((s) => s.id)).toEqual(ids)
+    } finally {
+      c.stop()
+    }
+  })
+
+  it('adds a non-voter that replicates without voting, then promotes it', async () => {
+    const c = three()
+    try {
+      const leader = await c.stableLeader()
+      await c.time.settle(leader.node.propose(cmd('k', 'v')))
+      const n4 = c.add('n4', fast)
+      await c.time.settle(leader.node.addNonvoter('n4'))
+      await c.converged()
+      expect(n4.fsm.map.get('k')).toBe('v')
+      expect(leader.node.configuration().servers.find((s) => s.id === 'n4')).toEqual({id: 'n4', voter: false})
+      const peers = leader.node.peers()
+      expect(Object.keys(peers).sort()).toEqual(['n1', 'n2', 'n3', 'n4'].filter((id) => id !== leader.id))
+      expect(peers['n4']!.match).toBeGreaterThan(0)
+      expect(peers['n4']!.lastContactMs).toBeGreaterThanOrEqual(0)
+      await c.time.settle(leader.node.addVoter('n4'))
+      expect(leader.node.configuration().servers.find((s) => s.id === 'n4')).toEqual({id: 'n4', voter: true})
+    } finally {
+      c.stop()
+    }
+  })
 })
