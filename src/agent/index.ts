@@ -118,7 +118,7 @@ export async function createAgent(
       maxQueryTimeMs: config.maxQueryTimeMs,
     })
   let stopLanCoordinates: (() => void) | undefined
-  const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
+  const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs, discoveryMaxStaleMs: config.discoveryMaxStaleMs}
   const coordinateSyncs = new Set<{stop(): void}>()
   local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: server ? () => server!.state() : undefined, types: plugins.registry})
   const ctx: AgentContext = {

@@ -1,6 +1,7 @@
 import type {Env, Logger} from '../env/types.js'
-import {RpcError, type RpcPool} from '../rpc/client.js'
-import {EndpointError, type EndpointErrorCode, type Method, type RpcDelegate, type RpcReply, type RpcRequest} from '../server/endpoints/index.js'
+import type {RpcPool} from '../rpc/client.js'
+import {EndpointError, type Method, type RpcDelegate, type RpcReply, type RpcRequest} from '../server/endpoints/index.js'
+import {callTimeoutMs, retriable, toEndpointError} from '../server/forward.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
 
 export interface ServerRouterOptions {
@@ -16,9 +17,6 @@ export interface ServerRouterOptions {
   defaultQueryTimeMs: number
   maxQueryTimeMs: number
 }
-
-/** Methods that change state: retried on another server only when the first never got the request. */
-const WRITES = new Set<string>(['KVS.Apply', 'Session.Apply', 'Txn.Apply', 'Catalog.Register', 'Catalog.Deregister', 'Coordinate.Update', 'Session.Renew'])
 
 /**
  * A client agent's `rpc`: Consul's router in small — the servers of this datacenter
@@ -47,10 +45,7 @@ export function clientDelegate(o: ServerRouterOptions): RpcDelegate & {servers()
 
   async function rpc<M extends Method>(method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
     const deadline = o.env.clock.nowMs() + o.holdTimeoutMs
-    const q = (req ?? {}) as {MaxQueryTime?: number; MinQueryIndex?: number}
-    const wait = q.MinQueryIndex ? Math.min(q.MaxQueryTime ?? o.defaultQueryTimeMs, o.maxQueryTimeMs) : 0
-    // The server may add up to wait/16 of jitter; leave room for it and the round trip.
-    const callTimeout = wait + Math.ceil(wait / 16) + 10_000
+    const callTimeout = callTimeoutMs(req, o.defaultQueryTimeMs, o.maxQueryTimeMs)
     let last: unknown
     for (let attempt = 0; ; attempt++) {
       const list = servers()
@@ -64,10 +59,7 @@ export function clientDelegate(o: ServerRouterOptions): RpcDelegate & {servers()
       } catch (e) {
         last = e
         if (signal?.aborted) throw toEndpointError(e)
-        const retriable = e instanceof RpcError
-          ? (e.kind === 'connect' || (!e.maybeDelivered && e.kind !== 'remote') || (e.kind === 'remote' && e.remoteCode === 'no-leader') || (!WRITES.has(method) && e.kind === 'closed'))
-          : false
-        if (!retriable || o.env.clock.nowMs() >= deadline) throw toEndpointError(e)
+        if (!retriable(e, method) || o.env.clock.nowMs() >= deadline) throw toEndpointError(e)
         // Move the failed server to the back, then try the next after a short pause.
         order = [...order.filter((a) => a !== addr), addr]
         o.log.debug('rpc failed; trying another server', {method, server: addr, error: (e as Error).message})
@@ -76,14 +68,4 @@ export function clientDelegate(o: ServerRouterOptions): RpcDelegate & {servers()
     }
   }
   return Object.assign(rpc, {servers})
-}
-
-/** A remote endpoint's error keeps its code, so HTTP answers as on the server itself. */
-function toEndpointError(e: unknown): EndpointError {
-  if (e instanceof EndpointError) return e
-  if (e instanceof RpcError) {
-    if (e.kind === 'remote') return new EndpointError((e.remoteCode as EndpointErrorCode | undefined) ?? 'internal', e.message)
-    return new EndpointError('internal', `rpc error: ${e.message}`)
-  }
-  return new EndpointError('internal', String((e as Error)?.message ?? e))
 }

@@ -53,6 +53,8 @@ export interface RuntimeConfig {
   leaveDrainTimeMs: number
   /** performance.rpc_hold_timeout: how long a client keeps retrying servers for one call. */
   rpcHoldTimeoutMs: number
+  /** discovery_max_stale: stale reads on a server lagging more than this go to the leader (0 = off). */
+  discoveryMaxStaleMs: number
   /** Serve the web UI: ui_config.enabled (on in -dev) or a ui_config.dir of custom assets. */
   ui: boolean
   /** Custom UI assets to serve instead of the built-in ones (ui_config.dir, -ui-dir). */
@@ -220,6 +222,7 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     gossipWan: gossipOverrides(sub('gossip_wan'), 'gossip_wan'),
     leaveDrainTimeMs: durationMs((sub('performance').leave_drain_time as string | undefined) ?? '5s'),
     rpcHoldTimeoutMs: durationMs((sub('performance').rpc_hold_timeout as string | undefined) ?? '7s'),
+    discoveryMaxStaleMs: dur('discovery_max_stale', '0s'),
     ...uiSettings(raw, dev),
     raftSnapshotThreshold: get('raft_snapshot_threshold', 16384),
     raftTrailingLogs: get('raft_trailing_logs', 10240),

@@ -9,14 +9,33 @@ export interface QueryOptions {
   minIndex: number
   waitMs: number
   consistency: Consistency
+  /** ?max_stale, or discovery_max_stale on a default-mode catalog/health read (ms; 0 = none). */
+  maxStaleMs: number
   filter?: string
 }
 
 /** Parses Consul's read options: ?index ?wait ?stale ?consistent ?filter. */
-export function parseQueryOptions(req: HttpRequest, defaults: {defaultQueryTimeMs: number; maxQueryTimeMs: number}): QueryOptions {
+export function parseQueryOptions(req: HttpRequest, defaults: {defaultQueryTimeMs: number; maxQueryTimeMs: number; discoveryMaxStaleMs?: number}): QueryOptions {
   const q = req.query
-  const stale = q.has('stale')
+  let stale = q.has('stale')
   const consistent = q.has('consistent')
+  let maxStaleMs = 0
+  const maxStale = q.get('max_stale')
+  if (maxStale !== null && maxStale !== '') {
+    try {
+      maxStaleMs = parseDuration(maxStale)
+    } catch (e) {
+      if (e instanceof DurationError) throw badRequest(`Invalid max_stale value "${maxStale}"`)
+      throw e
+    }
+    if (maxStaleMs > 0) stale = true
+  }
+  // discovery_max_stale: default-mode catalog and health reads may be served stale, within a bound.
+  const defaultMode = !stale && !consistent && !q.has('leader') && !q.has('cached')
+  if (defaultMode && defaults.discoveryMaxStaleMs && (req.path.startsWith('/v1/catalog') || req.path.startsWith('/v1/health'))) {
+    stale = true
+    maxStaleMs = defaults.discoveryMaxStaleMs
+  }
   if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.')
   let minIndex = 0
   const idx = q.get('index')
@@ -37,7 +56,7 @@ export function parseQueryOptions(req: HttpRequest, defaults: {defaultQueryTimeM
   }
   waitMs = Math.min(waitMs, defaults.maxQueryTimeMs)
   const filter = q.get('filter') ?? undefined
-  return {minIndex, waitMs, consistency: stale ? 'stale' : consistent ? 'consistent' : 'default', filter: filter || undefined}
+  return {minIndex, waitMs, consistency: stale ? 'stale' : consistent ? 'consistent' : 'default', maxStaleMs, filter: filter || undefined}
 }
 
 /** Boolean query flags in Consul are present-or-absent (`?recurse`), or `=true/false`. */

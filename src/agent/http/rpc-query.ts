@@ -8,6 +8,7 @@ export function rpcQuery(o: QueryOptions, dc?: string | null): RpcQueryOptions {
     MinQueryIndex: o.minIndex,
     MaxQueryTime: o.waitMs,
     AllowStale: o.consistency === 'stale',
+    ...(o.maxStaleMs ? {MaxStaleDuration: o.maxStaleMs} : {}),
     RequireConsistent: o.consistency === 'consistent',
   }
 }

@@ -329,6 +329,13 @@ export class RaftNode {
     return this.state === 'running' && this.role === 'leader'
   }
 
+  /** Has a log, a snapshot or a term: this server is, or was, part of a cluster. */
+  hasState(): boolean {
+    if (this.state !== 'running') return this.store.lastIndex() > 0 || !!this.store.latestSnapshot()
+    const st = this.core!.status()
+    return st.lastIndex !== 0 || st.term !== 0 || !!this.store.latestSnapshot()
+  }
+
   leader(): NodeId | '' {
     return this.state === 'running' ? this.leaderId : ''
   }

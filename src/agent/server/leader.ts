@@ -39,11 +39,19 @@ export class Leader {
   }
 
   start(): void {
-    this.unsubscribe = this.d.raft.node.onLeaderChange((isLeader) => {
-      if (isLeader) void this.establish()
+    // Called with the leader's ID on every change: act on gaining or losing it here.
+    let leading = false
+    this.unsubscribe = this.d.raft.node.onLeaderChange((leader) => {
+      const now = leader !== '' && leader === this.d.raft.node.id
+      if (now === leading) return
+      leading = now
+      if (now) void this.establish()
       else this.revoke()
     })
-    if (this.d.raft.isLeader()) void this.establish()
+    if (this.d.raft.isLeader()) {
+      leading = true
+      void this.establish()
+    }
   }
 
   stop(): void {

@@ -3,6 +3,7 @@ import type {Env, Logger} from '../env/types.js'
 import {HttpError} from '../http/errors.js'
 import {RaftNode, RaftError} from '../raft/node.js'
 import type {RaftTransport} from '../raft/transport.js'
+import type {ServerLookup} from './servers.js'
 import {Fsm} from '../../store/fsm/fsm.js'
 import {encodeCommand, type Command} from '../../store/fsm/commands.js'
 import type {StateStore} from '../../store/state/store.js'
@@ -18,9 +19,13 @@ export interface RaftDeps {
   log: Logger
   /** Replaces the SQLite store (the simulator's memory store, fault-injecting wrappers). */
   store?: RaftStore
+  /** Carries Raft to the other servers; none when the RPC port is off (a lone server). */
+  transport?: RaftTransport
+  /** Other servers' names and RPC addresses, from gossip. */
+  servers?: ServerLookup
 }
 
-/** A single server has no one to talk to; the TCP transport on :8300 arrives with multi-server Raft. */
+/** With the RPC port off (-server-port=-1) there is no one to talk to. */
 const loneTransport: RaftTransport = {send() {}, onMessage() {}, close() {}}
 
 /**
@@ -38,7 +43,7 @@ export class Raft {
     this.store = deps.store ?? SqliteRaftStore.open(config.dataDir ?? ':memory:', {wallMs: () => env.clock.wallMs()})
     const lone = config.bootstrap || config.bootstrapExpect === 1
     const tickMs = 100 * Math.max(1, config.raftMultiplier) / 5
-    this.node = new RaftNode({env, store: this.store, fsm: this.fsm, transport: loneTransport}, {
+    this.node = new RaftNode({env, store: this.store, fsm: this.fsm, transport: deps.transport ?? loneTransport}, {
       id: nodeId,
       log,
       tickMs: Math.max(20, tickMs),
@@ -59,6 +64,7 @@ export class Raft {
 
   async stop(): Promise<void> {
     await this.node.stop()
+    this.deps.transport?.close()
     this.store.close()
   }
 
@@ -100,24 +106,27 @@ export class Raft {
     return this.node.stats()
   }
 
-  /**
-   * /v1/status/leader: the leader's server address, "" when there is none. Until server RPC
-   * carries addresses only this server's own is known, so another leader also answers ""
-   * rather than a guessed address.
-   */
+  /** The Raft address (RPC port) of a server by ID: this one's own, others' from gossip. */
+  addressOf(id: string): string | undefined {
+    return id === this.deps.nodeId ? this.deps.serverAddr : this.deps.servers?.addrOf(id)
+  }
+
+  /** /v1/status/leader: the leader's RPC address, "" when there is none or its address is unknown. */
   leaderAddress(): string {
-    return this.node.leader() === this.deps.nodeId ? this.deps.serverAddr : ''
+    const id = this.node.leader()
+    return id ? this.addressOf(id) ?? '' : ''
   }
 
   /**
-   * /v1/status/peers: the voters of the latest Raft configuration. [] while it is empty, as
-   * on a server still waiting for its bootstrap_expect peers. Voters whose address is not
-   * known here yet are left out, not guessed (see leaderAddress).
+   * /v1/status/peers: the voters of the latest Raft configuration, [] while it is empty
+   * (a server still waiting for its bootstrap_expect peers). A voter whose address gossip
+   * does not know is left out rather than guessed.
    */
   peerAddresses(): string[] {
-    return this.node.configuration().servers
-      .filter((s) => s.voter && s.id === this.deps.nodeId)
-      .map(() => this.deps.serverAddr)
+    return this.node.configuration().servers.filter((s) => s.voter).flatMap((s) => {
+      const a = this.addressOf(s.id)
+      return a ? [a] : []
+    })
   }
 
   configuration(nodeName: string) {
@@ -126,8 +135,8 @@ export class Raft {
     return {
       Servers: conf.servers.map((s) => ({
         ID: s.id,
-        Node: s.id === this.deps.nodeId ? nodeName : '(unknown)',
-        Address: s.id === this.deps.nodeId ? this.deps.serverAddr : '',
+        Node: s.id === this.deps.nodeId ? nodeName : this.deps.servers?.byId(s.id)?.name ?? '',
+        Address: this.addressOf(s.id) ?? '',
         Leader: s.id === leader,
         Voter: s.voter,
         ProtocolVersion: '3',

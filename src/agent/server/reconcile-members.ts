@@ -2,6 +2,7 @@ import type {Env, Logger, TimerHandle} from '../env/types.js'
 import type {Raft} from './raft.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
 import {MemberStatus} from '../gossip/serf/serf.js'
+import type {RaftMembership} from './raft-membership.js'
 
 /** Consul's reconcile_interval: the leader re-checks every member this often besides reacting to events. */
 const RECONCILE_INTERVAL_MS = 60_000
@@ -14,6 +15,8 @@ export interface ReconcileDeps {
   datacenter: string
   serverPort: number
   members(): SerfMember[]
+  /** Servers joining and leaving the Raft configuration. */
+  raftMembership?: RaftMembership
 }
 
 /**
@@ -84,6 +87,7 @@ export class MemberReconciler {
     if (!isConsulAgent(m)) return
     const {raft} = this.d
     if (m.tags.dc && m.tags.dc !== this.d.datacenter) return
+    await this.d.raftMembership?.reconcile(m, reaped)
     if (reaped || m.status === MemberStatus.left) {
       if (raft.state.node(m.name).value) await raft.apply({type: 'deregister', req: {Node: m.name}})
       return

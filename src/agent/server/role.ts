@@ -2,7 +2,14 @@ import type {RuntimeConfig} from '../config/runtime.js'
 import type {AgentContext, CoordinateDatacenterMap} from '../context.js'
 import type {Env, Logger} from '../env/types.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
-import {startRpcServer, type RpcServer} from '../rpc/server.js'
+import {startRpcServer, type ProtocolHandler, type RpcServer} from '../rpc/server.js'
+import {RpcPool} from '../rpc/client.js'
+import type {RaftTransport} from '../raft/transport.js'
+import type {TimerHandle} from '../env/types.js'
+import {Bootstrapper} from './bootstrap.js'
+import {forwardingDelegate} from './forward.js'
+import {RaftMembership} from './raft-membership.js'
+import {ServerLookup} from './servers.js'
 import type {RaftStore} from '../../store/raft/types.js'
 import type {StateStore} from '../../store/state/store.js'
 import type {CoordinateEntry} from '../../store/state/types.js'
@@ -22,6 +29,11 @@ export interface ServerRoleDeps {
   address: string
   raftStore?: RaftStore
   lanMembers(): SerfMember[]
+  /**
+   * Builds the Raft transport over the RPC port's Raft connections (first byte 0x01).
+   * `listen` registers its inbound handler; `resolve` maps a server ID to its address.
+   */
+  raftTransport?(o: {listen(type: number, handler: ProtocolHandler): void; resolve(id: string): string | undefined}): RaftTransport
 }
 
 /**
@@ -37,12 +49,22 @@ export class ServerRole {
   private readonly reconciler: MemberReconciler
   private leader?: Leader
   private listener?: RpcServer
+  readonly servers: ServerLookup
+  private readonly pool: RpcPool
+  private readonly protocols = new Map<number, ProtocolHandler>()
+  private readonly bootstrapper?: Bootstrapper
+  private bootstrapTimer?: TimerHandle
   private wanCoordinates: () => CoordinateEntry[] = () => []
 
   constructor(private readonly d: ServerRoleDeps) {
     const {config, env, log} = d
     const port = config.ports.server > 0 ? config.ports.server : 8300
-    this.raft = new Raft({config, env, nodeId: d.nodeId, serverAddr: `${d.address}:${port}`, log: log.named('raft'), store: d.raftStore})
+    this.servers = new ServerLookup(config.datacenter, d.lanMembers)
+    this.pool = new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+    const transport = config.ports.server !== -1 && d.raftTransport
+      ? d.raftTransport({listen: (type, h) => this.protocols.set(type, h), resolve: (id) => this.servers.addrOf(id)})
+      : undefined
+    this.raft = new Raft({config, env, nodeId: d.nodeId, serverAddr: `${d.address}:${port}`, log: log.named('raft'), store: d.raftStore, transport, servers: this.servers})
     const raft = this.raft
     this.sessionTimers = new SessionTimers(env, (id) => {
       raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).then(
@@ -61,7 +83,7 @@ export class ServerRole {
       apply: (cmd) => raft.apply(cmd),
       periodMs: config.dev ? DEV_COORDINATE_UPDATE_PERIOD_MS : undefined,
     })
-    this.rpc = localDelegate(createEndpoints({
+    const local = localDelegate(createEndpoints({
       server: {
         state: () => raft.state,
         apply: (cmd) => raft.apply(cmd),
@@ -81,9 +103,31 @@ export class ServerRole {
         datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: this.wanCoordinates()}],
       },
     }))
-    this.reconciler = new MemberReconciler({
-      raft, env, log: log.named('leader'), datacenter: config.datacenter, serverPort: port, members: d.lanMembers,
+    this.rpc = forwardingDelegate({
+      env, log: log.named('rpc'), local, pool: this.pool,
+      isLeader: () => raft.isLeader(),
+      leaderAddr: () => raft.leaderAddress() || undefined,
+      lastContactMs: () => raft.lastContactMs(),
+      holdTimeoutMs: config.rpcHoldTimeoutMs,
+      defaultQueryTimeMs: config.defaultQueryTimeMs,
+      maxQueryTimeMs: config.maxQueryTimeMs,
     })
+    const raftMembership = new RaftMembership({
+      raft, log: log.named('leader'), selfId: d.nodeId, datacenter: config.datacenter, servers: this.servers, nonVoterFirst: () => false,
+    })
+    this.reconciler = new MemberReconciler({
+      raft, env, log: log.named('leader'), datacenter: config.datacenter, serverPort: port, members: d.lanMembers, raftMembership,
+    })
+    const lone = config.bootstrap || config.bootstrapExpect === 1
+    if (!lone && config.bootstrapExpect > 1) {
+      this.bootstrapper = new Bootstrapper({
+        env, log: log.named('bootstrap'), expect: config.bootstrapExpect,
+        aliveServers: () => this.servers.alive(),
+        hasState: () => raft.node.hasState(),
+        peersOf: (addr) => this.pool.call<string[]>(addr, 'Status.Peers', {}, 5000),
+        bootstrap: (voters) => raft.node.bootstrapCluster(voters.map((v) => v.id)),
+      })
+    }
   }
 
   /** The port client agents call (the bound one when -server-port=0). */
@@ -117,6 +161,7 @@ export class ServerRole {
 
   onMemberEvent(m: SerfMember, reaped: boolean): void {
     this.reconciler.onMemberEvent(m, reaped)
+    void this.bootstrapper?.maybeBootstrap()
   }
 
   /** The RPC listener first: gossip tags carry its port, so clients can find it. */
@@ -130,6 +175,7 @@ export class ServerRole {
       log: this.d.log.named('rpc'),
       handler: (method, body, info) => rpc(method as Method, body as never, info.signal),
     })
+    for (const [type, h] of this.protocols) this.listener.onProtocol(type, h)
     this.d.log.info(`server RPC listening on ${c.bindAddr}:${this.listener.port}`)
   }
 
@@ -138,6 +184,14 @@ export class ServerRole {
     this.leader = new Leader({ctx, raft: this.raft, sessionTimers: this.sessionTimers, nodeAddress: this.d.address, log: this.d.log.named('leader'), reconciler: this.reconciler})
     this.leader.start()
     this.coordinateUpdates.start()
+    if (this.bootstrapper) {
+      // Member events drive it; the timer covers a pool that was complete before Raft started.
+      this.bootstrapTimer = this.d.env.timers.every(1000, () => {
+        if (this.bootstrapper!.finished) this.bootstrapTimer?.cancel()
+        else void this.bootstrapper!.maybeBootstrap()
+      })
+      void this.bootstrapper.maybeBootstrap()
+    }
   }
 
   /** A lone voter leads at once: be ready only once it has registered itself. */
@@ -147,10 +201,12 @@ export class ServerRole {
   }
 
   async stop(): Promise<void> {
+    this.bootstrapTimer?.cancel()
     this.leader?.stop()
     this.coordinateUpdates.stop()
     this.sessionTimers.clearAll()
     await this.listener?.close()
+    await this.pool.close()
     await this.raft.stop()
   }
 }

@@ -10,6 +10,8 @@ export interface QueryOptions {
   MinQueryIndex?: number
   MaxQueryTime?: number
   AllowStale?: boolean
+  /** With AllowStale: a server lagging the leader by more than this (ms) leaves the read to the leader. */
+  MaxStaleDuration?: number
   RequireConsistent?: boolean
 }
 

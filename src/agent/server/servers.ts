@@ -1,0 +1,81 @@
+import type {SerfMember} from '../gossip/serf/serf.js'
+import {MemberStatus} from '../gossip/serf/serf.js'
+
+/** A Consul server of some datacenter as its LAN gossip tags describe it (Consul's metadata.Server). */
+export interface ServerInfo {
+  name: string
+  /** The node ID: also the server's Raft ID. */
+  id: string
+  datacenter: string
+  /** "ip:port" of its RPC listener, which also carries Raft. */
+  addr: string
+  status: number
+  /** bootstrap_expect it was started with (0 = none). */
+  expect: number
+  bootstrap: boolean
+  raftVersion: number
+}
+
+/** A member's server metadata, or undefined when it is not a Consul server (Consul's IsConsulServer). */
+export function serverInfo(m: SerfMember): ServerInfo | undefined {
+  const t = m.tags
+  if (t.role !== 'consul' || !t.dc || !t.id) return undefined
+  const port = Number(t.port)
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) return undefined
+  const host = m.addr.ip.includes(':') ? `[${m.addr.ip}]` : m.addr.ip
+  return {
+    name: m.name,
+    id: t.id,
+    datacenter: t.dc,
+    addr: `${host}:${port}`,
+    status: m.status,
+    expect: Number(t.expect) || 0,
+    bootstrap: t.bootstrap === '1',
+    raftVersion: Number(t.raft_vsn) || 0,
+  }
+}
+
+/**
+ * The servers of this datacenter in the LAN pool, looked up by Raft ID. Raft addresses
+ * come from here (gossip is the only source, as in Consul), so a server that moved to a
+ * new address is reached there as soon as gossip says so.
+ */
+export class ServerLookup {
+  constructor(
+    private readonly datacenter: string,
+    private readonly members: () => SerfMember[],
+  ) {}
+
+  /** Every server of this datacenter gossip knows, in any state. */
+  all(): ServerInfo[] {
+    const out: ServerInfo[] = []
+    for (const m of this.members()) {
+      const s = serverInfo(m)
+      if (s && s.datacenter === this.datacenter) out.push(s)
+    }
+    return out
+  }
+
+  alive(): ServerInfo[] {
+    return this.all().filter((s) => s.status === MemberStatus.alive)
+  }
+
+  byId(id: string): ServerInfo | undefined {
+    // Several members may have carried this ID over time; an alive one wins.
+    let found: ServerInfo | undefined
+    for (const s of this.all()) {
+      if (s.id !== id) continue
+      if (s.status === MemberStatus.alive) return s
+      found ??= s
+    }
+    return found
+  }
+
+  addrOf(id: string): string | undefined {
+    return this.byId(id)?.addr
+  }
+
+  byAddr(addr: string): ServerInfo | undefined {
+    return this.all().find((s) => s.addr === addr)
+  }
+}
