@@ -55,6 +55,8 @@ export interface RuntimeConfig {
   rpcHoldTimeoutMs: number
   /** discovery_max_stale: stale reads on a server lagging more than this go to the leader (0 = off). */
   discoveryMaxStaleMs: number
+  /** server_rejoin_age_max: a server offline longer than this refuses to rejoin its cluster. */
+  serverRejoinAgeMaxMs: number
   /** Serve the web UI: ui_config.enabled (on in -dev) or a ui_config.dir of custom assets. */
   ui: boolean
   /** Custom UI assets to serve instead of the built-in ones (ui_config.dir, -ui-dir). */
@@ -223,6 +225,7 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     leaveDrainTimeMs: durationMs((sub('performance').leave_drain_time as string | undefined) ?? '5s'),
     rpcHoldTimeoutMs: durationMs((sub('performance').rpc_hold_timeout as string | undefined) ?? '7s'),
     discoveryMaxStaleMs: dur('discovery_max_stale', '0s'),
+    serverRejoinAgeMaxMs: dur('server_rejoin_age_max', '168h'),
     ...uiSettings(raw, dev),
     raftSnapshotThreshold: get('raft_snapshot_threshold', 16384),
     raftTrailingLogs: get('raft_trailing_logs', 10240),

@@ -67,6 +67,7 @@ export const IMPLEMENTED: Record<string, KeyType> = {
   gossip_wan: 'object',
   reconnect_timeout: 'duration',
   discovery_max_stale: 'duration',
+  server_rejoin_age_max: 'duration',
   reconnect_timeout_wan: 'duration',
   retry_interval_wan: 'duration',
   retry_max_wan: 'int',

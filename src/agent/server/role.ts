@@ -10,6 +10,7 @@ import {Bootstrapper} from './bootstrap.js'
 import {forwardingDelegate} from './forward.js'
 import {RaftMembership} from './raft-membership.js'
 import {ServerLookup} from './servers.js'
+import {checkServerMetadata, writeServerMetadata} from './server-metadata.js'
 import type {RaftStore} from '../../store/raft/types.js'
 import type {StateStore} from '../../store/state/store.js'
 import type {CoordinateEntry} from '../../store/state/types.js'
@@ -54,6 +55,7 @@ export class ServerRole {
   private readonly protocols = new Map<number, ProtocolHandler>()
   private readonly bootstrapper?: Bootstrapper
   private bootstrapTimer?: TimerHandle
+  private metadataTimer?: TimerHandle
   private wanCoordinates: () => CoordinateEntry[] = () => []
 
   constructor(private readonly d: ServerRoleDeps) {
@@ -180,6 +182,20 @@ export class ServerRole {
   }
 
   async start(ctx: AgentContext): Promise<void> {
+    const {config, env} = this.d
+    if (config.dataDir && !config.dev) {
+      const dir = config.dataDir
+      checkServerMetadata(dir, {nowMs: env.clock.wallMs(), maxAgeMs: config.serverRejoinAgeMaxMs, datacenter: config.datacenter})
+      const touch = () => {
+        try {
+          writeServerMetadata(dir, {nowMs: env.clock.wallMs(), datacenter: config.datacenter})
+        } catch (e) {
+          this.d.log.warn('could not update server_metadata.json', {error: String(e)})
+        }
+      }
+      touch()
+      this.metadataTimer = env.timers.every(60_000, touch)
+    }
     await this.raft.start()
     this.leader = new Leader({ctx, raft: this.raft, sessionTimers: this.sessionTimers, nodeAddress: this.d.address, log: this.d.log.named('leader'), reconciler: this.reconciler})
     this.leader.start()
@@ -202,6 +218,7 @@ export class ServerRole {
 
   async stop(): Promise<void> {
     this.bootstrapTimer?.cancel()
+    this.metadataTimer?.cancel()
     this.leader?.stop()
     this.coordinateUpdates.stop()
     this.sessionTimers.clearAll()

@@ -1,0 +1,159 @@
+/**
+ * Three `dc agent -server -bootstrap-expect=3` processes on 127.0.0.21–23 with default
+ * ports (8300 RPC + Raft, 8301/8302 gossip): they find each other by gossip, bootstrap
+ * once, elect a leader, forward to it, and survive kill -9 and SIGSTOP of any of them
+ * without losing an acknowledged write.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {waitFor, type RunningAgent} from '../../helpers/agent.js'
+import {assertBuilt} from '../cli/run-cli.js'
+import {agreedLeader, convergedKv, get, missing, put, startServer, Workload, type ClusterServer} from './helpers.js'
+
+const servers: ClusterServer[] = [
+  {name: 'srv-a', ip: '127.0.0.21'},
+  {name: 'srv-b', ip: '127.0.0.22'},
+  {name: 'srv-c', ip: '127.0.0.23'},
+]
+const ips = servers.map((s) => s.ip)
+const live = () => servers.filter((s) => s.agent && s.agent.proc.exitCode === null && s.agent.proc.signalCode === null).map((s) => s.agent!)
+const byLeaderAddr = (addr: string) => servers.find((s) => `${s.ip}:8300` === addr)!
+
+beforeAll(async () => {
+  assertBuilt()
+  await Promise.all(servers.map((s) => startServer(s, ips)))
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.agent?.kill()))
+  servers.forEach((s) => s.agent?.cleanup())
+})
+
+/** Restarts a killed server on its data dir and waits until all three agree on a leader again. */
+async function restart(s: ClusterServer): Promise<void> {
+  await startServer(s, ips)
+  await agreedLeader(live(), 20_000)
+}
+
+async function checkNothingLost(w: Workload): Promise<void> {
+  const kv = await convergedKv(live(), 30_000)
+  expect(missing(kv, w.acked)).toEqual([])
+}
+
+describe('three servers', () => {
+  it('bootstrap together: one leader, three voters, each reporting the real addresses', async () => {
+    const leader = await agreedLeader(live(), 20_000)
+    expect(ips.map((ip) => `${ip}:8300`)).toContain(leader)
+    for (const a of live()) {
+      const peers = JSON.parse((await get(a, '/v1/status/peers')).body) as string[]
+      expect(peers.sort()).toEqual(ips.map((ip) => `${ip}:8300`))
+    }
+    const conf = JSON.parse((await get(live()[0]!, '/v1/operator/raft/configuration')).body) as {Servers: {Node: string; Address: string; Leader: boolean; Voter: boolean}[]}
+    expect(conf.Servers.map((s) => [s.Node, s.Address, s.Voter]).sort()).toEqual(servers.map((s) => [s.name, `${s.ip}:8300`, true]))
+    expect(conf.Servers.filter((s) => s.Leader).map((s) => s.Address)).toEqual([leader])
+  })
+
+  it('a follower forwards writes; consistent reads through a follower see them; stale reads are local', async () => {
+    const leader = await agreedLeader(live())
+    const followers = servers.filter((s) => `${s.ip}:8300` !== leader).map((s) => s.agent!)
+    expect(await put(followers[0]!, '/v1/kv/fwd/x', 'one')).toEqual({status: 200, body: 'true'})
+    const r = await get(followers[1]!, '/v1/kv/fwd/x?consistent&raw')
+    expect(r.status).toBe(200)
+    expect(r.body).toBe('one')
+    expect(r.headers.get('x-consul-knownleader')).toBe('true')
+    expect(r.headers.get('x-consul-effective-consistency')).toBe('consistent')
+    const stale = await waitFor(async () => {
+      const s = await get(followers[1]!, '/v1/kv/fwd/x?stale&raw')
+      return s.status === 200 && s.body === 'one' ? s : undefined
+    })
+    expect(stale.headers.get('x-consul-effective-consistency')).toBe('stale')
+    expect(Number(stale.headers.get('x-consul-lastcontact'))).toBeGreaterThanOrEqual(0)
+  })
+
+  it('a blocking query on a follower wakes on a write made through another server', async () => {
+    const leader = await agreedLeader(live())
+    const followers = servers.filter((s) => `${s.ip}:8300` !== leader).map((s) => s.agent!)
+    const first = await get(followers[0]!, '/v1/kv/block/k')
+    const index = Number(first.headers.get('x-consul-index'))
+    const blocked = get(followers[0]!, `/v1/kv/block/k?index=${index}&wait=20s&raw`)
+    expect(await put(followers[1]!, '/v1/kv/block/k', 'woke')).toEqual({status: 200, body: 'true'})
+    const r = await blocked
+    expect(r.body).toBe('woke')
+    expect(Number(r.headers.get('x-consul-index'))).toBeGreaterThan(index)
+  })
+
+  it('kill -9 of the leader: a new leader within 10 s, no acknowledged write lost, stores equal after it returns', async () => {
+    const w = new Workload(live, 'kill-leader')
+    try {
+      await w.progress(20)
+      const old = byLeaderAddr(await agreedLeader(live()))
+      await old.agent!.kill()
+      const t0 = Date.now()
+      const next = await agreedLeader(live(), 10_000)
+      expect(next).not.toBe(`${old.ip}:8300`)
+      await w.progress(20, 10_000)
+      expect(Date.now() - t0).toBeLessThan(15_000)
+      await restart(old)
+      await w.progress(10)
+    } finally {
+      await w.stop()
+    }
+    await checkNothingLost(w)
+  }, 90_000)
+
+  it('kill -9 of a follower: writes continue; it catches up after restart', async () => {
+    const w = new Workload(live, 'kill-follower')
+    try {
+      await w.progress(10)
+      const leader = await agreedLeader(live())
+      const f = servers.find((s) => `${s.ip}:8300` !== leader)!
+      await f.agent!.kill()
+      await w.progress(30, 10_000)
+      await restart(f)
+      await w.progress(10)
+    } finally {
+      await w.stop()
+    }
+    await checkNothingLost(w)
+  }, 90_000)
+
+  it('kill -9 of two servers: no quorum, no acknowledged write; both restart and nothing is lost', async () => {
+    const w = new Workload(live, 'kill-two')
+    try {
+      await w.progress(10)
+      const victims = servers.slice(0, 2)
+      await Promise.all(victims.map((s) => s.agent!.kill()))
+      // The survivor alone cannot commit: it may answer, but never acknowledges a write.
+      const lone = live()[0]!
+      const r = await put(lone, '/v1/kv/kill-two/alone', 'x').catch((e: Error) => ({status: 0, body: e.message}))
+      expect(r.status).not.toBe(200)
+      for (const s of victims) await startServer(s, ips)
+      await agreedLeader(live(), 20_000)
+      await w.progress(10)
+    } finally {
+      await w.stop()
+    }
+    await checkNothingLost(w)
+  }, 120_000)
+
+  it('SIGSTOP of the leader beyond the election timeout: the others elect a leader; the old one steps down on SIGCONT', async () => {
+    const w = new Workload(live, 'sigstop')
+    try {
+      await w.progress(10)
+      const old = byLeaderAddr(await agreedLeader(live()))
+      old.agent!.proc.kill('SIGSTOP')
+      try {
+        const others = live().filter((a) => a !== old.agent)
+        const next = await agreedLeader(others, 10_000)
+        expect(next).not.toBe(`${old.ip}:8300`)
+        await w.progress(10, 15_000)
+      } finally {
+        old.agent!.proc.kill('SIGCONT')
+      }
+      await agreedLeader(live(), 15_000)
+      await w.progress(10)
+    } finally {
+      await w.stop()
+    }
+    await checkNothingLost(w)
+  }, 90_000)
+})
