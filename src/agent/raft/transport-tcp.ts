@@ -146,6 +146,7 @@ export function createTcpRaftTransport(opts: TcpRaftTransportOptions): TcpRaftTr
   }
 
   const dial = (p: Peer, addr: string): boolean => {
+    p.addr = addr
     let target
     try {
       target = parseRpcAddr(addr)
@@ -157,7 +158,6 @@ export function createTcpRaftTransport(opts: TcpRaftTransportOptions): TcpRaftTr
     out.dials++
     const sock = net.connect({host: target.host, port: target.port, localAddress, noDelay: true})
     p.sock = sock
-    p.addr = addr
     p.connected = false
     p.write = batchedWriter(sock)
     // Buffered by the socket until connected, then sent ahead of the first message.
@@ -209,15 +209,16 @@ export function createTcpRaftTransport(opts: TcpRaftTransportOptions): TcpRaftTr
       return undefined
     }
     const p = peerOf(id)
-    if (p.sock && p.addr !== addr) {
-      // The peer moved (new RPC address in its gossip tags): the old connection is useless.
+    if (p.addr !== undefined && p.addr !== addr) {
+      // The peer moved (new RPC address in its gossip tags): the old connection and the
+      // backoff earned at the old address are moot.
       log.info('raft peer address changed; redialing', {peer: id, from: p.addr, to: addr})
       const old = p.sock
       p.sock = p.write = undefined
       p.connected = false
       p.failures = 0
       p.retryAtMs = 0
-      old.destroy()
+      old?.destroy()
     }
     if (!p.sock) {
       if (performance.now() < p.retryAtMs || !dial(p, addr)) {
