@@ -64,7 +64,7 @@ describe('TCP Raft transport contract', () => {
     x.t.send([{type: MsgType.Heartbeat, from: 'x', to: 'y', term: 1}])
     await waitFor('connected', () => y.got.length === 1)
     // Socket internals, spied only for this turn: a corked socket flushes with one writev.
-    const proto = net.Socket.prototype as unknown as {_write: () => void; _writev: () => void}
+    const proto = net.Socket.prototype as unknown as {_write: (...a: unknown[]) => void; _writev: (chunks: unknown[], cb: unknown) => void}
     const single = vi.spyOn(proto, '_write')
     const vector = vi.spyOn(proto, '_writev')
     const hb = (term: number): Message => ({type: MsgType.Heartbeat, from: 'x', to: 'y', term})
@@ -72,7 +72,7 @@ describe('TCP Raft transport contract', () => {
     x.t.send(Array.from({length: 50}, (_, i) => hb(i + 52)))
     await new Promise((r) => setImmediate(r))
     const writes = single.mock.calls.length + vector.mock.calls.length
-    const chunks = (vector.mock.calls[0]?.[0] as unknown[] | undefined)?.length
+    const chunks = vector.mock.calls[0]?.[0].length
     single.mockRestore()
     vector.mockRestore()
     expect(writes).toBe(1)
