@@ -11,7 +11,8 @@ import {EntryType, MsgType, type Entry, type Message, type SnapshotMeta} from '.
  *   msg         [1, M]                                   one Raft message (never a MsgSnap)
  *   snap-begin  [2, M, [index, term, voters, learners], totalBytes]   a MsgSnap without its data
  *   snap-chunk  [3, bytes]                               the next piece of the snapshot data
- *   snap-end    [4, crc32]                               crc32 (zlib) of the whole data
+ *   snap-end    [4, sha1]                                SHA-1 of the whole data (20 bytes; an
+ *                                                        integrity check against framing bugs, not security)
  *   snap-ack    [5, ok]                                  receiver → sender, after snap-end
  *
  *   M = [type, from, to, term, logTerm, index, commit, reject, rejectHint, context, entries]
@@ -28,6 +29,10 @@ const KIND_SNAP_BEGIN = 2
 const KIND_SNAP_CHUNK = 3
 const KIND_SNAP_END = 4
 const KIND_SNAP_ACK = 5
+/** length prefix, version, fixarray(2), kind, bin32 marker, bin32 length. */
+const CHUNK_HEAD_BYTES = 12
+/** SHA-1. */
+export const SNAPSHOT_DIGEST_BYTES = 20
 
 export type RaftFrame =
   | {kind: 'hello'; datacenter: string; from: string}
@@ -35,7 +40,7 @@ export type RaftFrame =
   /** msg.snapshot.data is empty here; the chunks that follow carry it. */
   | {kind: 'snap-begin'; msg: Message; total: number}
   | {kind: 'snap-chunk'; data: Uint8Array}
-  | {kind: 'snap-end'; crc: number}
+  | {kind: 'snap-end'; digest: Uint8Array}
   | {kind: 'snap-ack'; ok: boolean}
 
 /** A frame that is not one of this version's; the connection carrying it is closed. */
@@ -61,8 +66,12 @@ export interface RaftCodec {
   hello(datacenter: string, from: string): Buffer
   msg(m: Message): Buffer
   snapBegin(m: Message, total: number): Buffer
-  snapChunk(data: Uint8Array): Buffer
-  snapEnd(crc: number): Buffer
+  /**
+   * The start of a snap-chunk frame for `length` data bytes: write it, then the data itself
+   * (no copy of the chunk into the frame). The bin is always msgpack bin32.
+   */
+  snapChunkHead(length: number): Buffer
+  snapEnd(digest: Uint8Array): Buffer
   snapAck(ok: boolean): Buffer
   /** Decodes a frame body (after the length prefix). Throws RaftWireError. */
   decode(body: Buffer): RaftFrame
@@ -90,8 +99,17 @@ export function createRaftCodec(maxFrameBytes: number): RaftCodec {
       const meta = m.snapshot!.meta
       return frame([KIND_SNAP_BEGIN, encodeMessage(m), [meta.index, meta.term, meta.conf.voters, meta.conf.learners], total])
     },
-    snapChunk: (data) => frame([KIND_SNAP_CHUNK, data]),
-    snapEnd: (crc) => frame([KIND_SNAP_END, crc]),
+    snapChunkHead(length) {
+      const head = Buffer.allocUnsafe(CHUNK_HEAD_BYTES)
+      head.writeUInt32BE(CHUNK_HEAD_BYTES - FRAME_HEADER_BYTES + length, 0)
+      head[4] = RAFT_WIRE_VERSION
+      head[5] = 0x92 // fixarray of 2
+      head[6] = KIND_SNAP_CHUNK // positive fixint
+      head[7] = 0xc6 // bin32
+      head.writeUInt32BE(length, 8)
+      return head
+    },
+    snapEnd: (digest) => frame([KIND_SNAP_END, digest]),
     snapAck: (ok) => frame([KIND_SNAP_ACK, ok]),
     decode(body) {
       if (body[0] !== RAFT_WIRE_VERSION) throw new RaftWireError('version', `unsupported raft wire version ${body[0]} (speaks ${RAFT_WIRE_VERSION})`)
@@ -142,8 +160,8 @@ function checkFrame(v: unknown): RaftFrame {
       if (v.length !== 2 || !(v[1] instanceof Uint8Array)) return bad('bad snap-chunk frame')
       return {kind: 'snap-chunk', data: v[1]}
     case KIND_SNAP_END:
-      if (v.length !== 2 || !isCount(v[1]) || (v[1] as number) > 0xffffffff) return bad('bad snap-end frame')
-      return {kind: 'snap-end', crc: v[1] as number}
+      if (v.length !== 2 || !(v[1] instanceof Uint8Array) || v[1].length !== SNAPSHOT_DIGEST_BYTES) return bad('bad snap-end frame')
+      return {kind: 'snap-end', digest: v[1]}
     case KIND_SNAP_ACK:
       if (v.length !== 2 || typeof v[1] !== 'boolean') return bad('bad snap-ack frame')
       return {kind: 'snap-ack', ok: v[1]}

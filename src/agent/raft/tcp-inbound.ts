@@ -1,5 +1,5 @@
 import type {Socket} from 'node:net'
-import {crc32} from 'node:zlib'
+import {createHash, type Hash} from 'node:crypto'
 import type {Logger} from '../env/types.js'
 import {FrameReader} from '../rpc/frame.js'
 import type {Message, NodeId} from './core/types.js'
@@ -40,13 +40,15 @@ interface PartialSnapshot {
   msg: Message
   total: number
   received: number
-  chunks: Uint8Array[]
+  /** Allocated once at the announced size (the OS commits pages only as they are written). */
+  data: Uint8Array
+  hash: Hash
 }
 
 /**
  * One accepted Raft connection: the hello frame (within the handshake timeout) names the
  * sender and its datacenter; then messages, and snapshot transfers whose chunks are
- * collected and delivered only once the end frame's length and crc32 match. Anything
+ * collected and delivered only once the end frame's length and SHA-1 match. Anything
  * malformed closes this connection only; a cut stream drops its partial snapshot.
  * Frames are handled as they arrive, so the buffer holds at most one frame plus one read.
  */
@@ -115,14 +117,15 @@ export class InboundConn {
         if (this.snap) return this.reject('snapshot begins inside another')
         if (f.total > this.o.maxSnapshotBytes) return this.reject(`snapshot of ${f.total} bytes exceeds the limit of ${this.o.maxSnapshotBytes}`)
         if (!this.addressed(f.msg)) return this.drop('debug', 'closing raft connection: misaddressed snapshot')
-        this.snap = {msg: f.msg, total: f.total, received: 0, chunks: []}
+        this.snap = {msg: f.msg, total: f.total, received: 0, data: new Uint8Array(f.total), hash: createHash('sha1')}
         this.sock.setTimeout(this.o.snapshotIdleMs)
         return
       case 'snap-chunk': {
         const s = this.snap
         if (!s) return this.reject('snapshot chunk outside a transfer')
         if (s.received + f.data.length > s.total) return this.reject('snapshot longer than announced')
-        s.chunks.push(f.data)
+        s.data.set(f.data, s.received)
+        s.hash.update(f.data)
         s.received += f.data.length
         c.snapshotChunksReceived++
         return
@@ -131,16 +134,10 @@ export class InboundConn {
         const s = this.snap
         if (!s) return this.reject('snapshot end outside a transfer')
         if (s.received !== s.total) return this.reject(`snapshot shorter than announced (${s.received} of ${s.total} bytes)`)
-        const data = new Uint8Array(s.total)
-        let off = 0
-        for (const ch of s.chunks) {
-          data.set(ch, off)
-          off += ch.length
-        }
-        if (crc32(data) !== f.crc) return this.reject('snapshot checksum mismatch')
+        if (!s.hash.digest().equals(f.digest)) return this.reject('snapshot checksum mismatch')
         this.snap = undefined
         this.sock.setTimeout(0)
-        s.msg.snapshot = {meta: s.msg.snapshot!.meta, data}
+        s.msg.snapshot = {meta: s.msg.snapshot!.meta, data: s.data}
         const ok = this.deliver(s.msg)
         if (ok) c.snapshotsReceived++
         this.sock.write(this.o.codec.snapAck(ok))

@@ -1,5 +1,5 @@
 import * as net from 'node:net'
-import {crc32} from 'node:zlib'
+import {createHash} from 'node:crypto'
 import type {Logger} from '../env/types.js'
 import {FrameReader} from '../rpc/frame.js'
 import {RpcType} from '../rpc/protocol.js'
@@ -35,7 +35,7 @@ export interface SnapshotSendOptions {
 /**
  * Streams one MsgSnap over a connection of its own (so heartbeats never wait behind it):
  * hello, snap-begin, the data in chunks (waiting for the socket to drain between them, so
- * no more than about one chunk is buffered here), snap-end with the crc32, then waits for
+ * no more than about one chunk is buffered here), snap-end with the SHA-1, then waits for
  * the receiver's snap-ack. Any failure on the way reports not-ok; the core retries.
  */
 export class SnapshotSend {
@@ -69,16 +69,20 @@ export class SnapshotSend {
     this.sock.write(Buffer.of(RpcType.Raft))
     this.sock.write(codec.hello(this.o.datacenter, this.o.selfId))
     this.sock.write(codec.snapBegin(this.m, data.length))
+    const hash = createHash('sha1')
     let chunk = 0
     for (let off = 0; off < data.length; off += chunkBytes) {
       if (this.finished || this.sock.destroyed) return
-      const flushed = this.sock.write(codec.snapChunk(data.subarray(off, Math.min(off + chunkBytes, data.length))))
+      const piece = data.subarray(off, Math.min(off + chunkBytes, data.length))
+      hash.update(piece)
+      this.sock.write(codec.snapChunkHead(piece.length))
+      const flushed = this.sock.write(piece)
       counters.snapshotChunksSent++
       this.o.afterChunk?.(this.m.to, chunk++, this.sock)
       if (!flushed) await this.drained()
     }
     if (this.finished || this.sock.destroyed) return
-    this.sock.write(codec.snapEnd(crc32(data)))
+    this.sock.write(codec.snapEnd(hash.digest()))
   }
 
   private drained(): Promise<void> {

@@ -41,12 +41,12 @@ const cases: Case[] = [
   {what: 'an entry whose data is not bytes', bytes: (t) => Buffer.concat([RAFT, codec.hello(DC, 'a'), rawFrame([1, ['MsgApp', 'a', t, 0, 0, 0, 0, null, null, null, [[1, 1, 0, 'str']]]])]), counter: 'framesRejected', closes: true},
   {
     what: 'a snapshot longer than announced',
-    bytes: (t) => Buffer.concat([RAFT, codec.hello(DC, 'a'), rawFrame([2, ['MsgSnap', 'a', t, 99, null, null, null, null, null, null, null], [50, 99, ['a'], []], 2]), codec.snapChunk(Uint8Array.of(1, 2, 3))]),
+    bytes: (t) => Buffer.concat([RAFT, codec.hello(DC, 'a'), rawFrame([2, ['MsgSnap', 'a', t, 99, null, null, null, null, null, null, null], [50, 99, ['a'], []], 2]), codec.snapChunkHead(3), Buffer.of(1, 2, 3)]),
     counter: 'framesRejected', closes: true,
   },
   {
     what: 'a snapshot whose checksum does not match',
-    bytes: (t) => Buffer.concat([RAFT, codec.hello(DC, 'a'), rawFrame([2, ['MsgSnap', 'a', t, 99, null, null, null, null, null, null, null], [50, 99, ['a'], []], 3]), codec.snapChunk(Uint8Array.of(1, 2, 3)), codec.snapEnd(12345)]),
+    bytes: (t) => Buffer.concat([RAFT, codec.hello(DC, 'a'), rawFrame([2, ['MsgSnap', 'a', t, 99, null, null, null, null, null, null, null], [50, 99, ['a'], []], 3]), codec.snapChunkHead(3), Buffer.of(1, 2, 3), codec.snapEnd(new Uint8Array(20))]),
     counter: 'framesRejected', closes: true,
   },
   {what: 'a message addressed to another server', bytes: () => Buffer.concat([RAFT, codec.hello(DC, 'a'), codec.msg(hb('a', 'someone-else'))]), counter: 'droppedWrongTarget', closes: false},
