@@ -1,6 +1,8 @@
 import * as net from 'node:net'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import {EntryType, MsgType, type Message, type NodeId} from '../../../src/agent/raft/core/types.js'
+import {createRaftCodec} from '../../../src/agent/raft/raft-wire.js'
+import {RpcType} from '../../../src/agent/rpc/protocol.js'
 import {createTcpRaftTransport, type TcpRaftTransport, type TcpRaftTransportOptions} from '../../../src/agent/raft/transport-tcp.js'
 import {startRpcServer, type RpcServer} from '../../../src/agent/rpc/server.js'
 import {DC, log, waitFor} from './harness.js'
@@ -135,6 +137,21 @@ describe('TCP Raft transport contract', () => {
     x.t.send([{type: MsgType.Heartbeat, from: 'x', to: 'y', term: 2}])
     await waitFor('delivered to the new address', () => got.length === 1)
     expect(got[0]!.term).toBe(2)
+  })
+
+  it('a snapshot transfer that stalls halfway is discarded after the idle limit', async () => {
+    const {y} = await pair({snapshotIdleMs: 200})
+    const codec = createRaftCodec(1 << 20)
+    const sock = net.connect({host: IP.y!, port: y.s.port, localAddress: IP.x})
+    sock.on('error', () => {})
+    let closed = false
+    sock.on('close', () => (closed = true))
+    const snap: Message = {type: MsgType.Snap, from: 'x', to: 'y', term: 1, snapshot: {meta: {index: 9, term: 1, conf: {voters: ['x', 'y'], learners: []}}, data: new Uint8Array(0)}}
+    sock.write(Buffer.concat([Buffer.of(RpcType.Raft), codec.hello(DC, 'x'), codec.snapBegin(snap, 100), codec.snapChunkHead(10), Buffer.alloc(10)]))
+    await waitFor('the stalled transfer dropped', () => closed, 3000)
+    expect(y.t.stats().snapshotChunksReceived).toBe(1)
+    expect(y.t.stats().snapshotsDiscarded).toBe(1)
+    expect(y.got.length).toBe(0)
   })
 
   it('after close() nothing is delivered and its sockets are gone', async () => {
