@@ -11,7 +11,7 @@
 export const RpcType = {
   /** Consul's net/rpc + msgpack codec, one call at a time. dc does not speak it (reserved). */
   Consul: 0x00,
-  /** Raft transport (the next issue registers a handler with onProtocol). */
+  /** Raft transport (src/agent/raft/transport-tcp.ts registers it with onProtocol; wire in raft-wire.ts). */
   Raft: 0x01,
   /** Consul's yamux multiplexing (reserved, not spoken). */
   MultiplexV2: 0x04,
