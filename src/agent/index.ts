@@ -15,6 +15,7 @@ import {BUILT_IN_UI_DIR} from './http/static-files.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ServerRole} from './server/role.js'
+import {createTcpRaftTransport} from './raft/transport-tcp.js'
 import type {RpcDelegate} from './server/endpoints/index.js'
 import {RpcPool} from './rpc/client.js'
 import {clientDelegate} from './client/delegate.js'
@@ -106,7 +107,10 @@ export async function createAgent(
     discover: (entry) => discoverJoinTargets(entry, plugins.registry, (p) => plugins.envFor(p)),
   })
   // A server runs the endpoints itself; a client agent sends every call to a server.
-  server = config.server ? new ServerRole({config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? []}) : undefined
+  server = config.server ? new ServerRole({config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? [],
+    raftTransport: (o) => createTcpRaftTransport({
+      selfId: nodeId, datacenter: config.datacenter, bindIp: config.bindAddr, resolve: o.resolve, listener: {onProtocol: o.listen}, log: log.named('raft.transport'),
+    })}) : undefined
   const pool = server ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
   const rpc: RpcDelegate = server
     ? server.rpc

@@ -30,10 +30,10 @@ export async function put(a: RunningAgent, path: string, body: string): Promise<
 }
 
 /** The leader's RPC address as every live server reports it, once they agree on a non-empty one. */
-export async function agreedLeader(live: RunningAgent[], timeoutMs = 10_000): Promise<string> {
+export async function agreedLeader(live: RunningAgent[], timeoutMs = 10_000, not?: string): Promise<string> {
   return waitFor(async () => {
     const seen = await Promise.all(live.map(async (a) => JSON.parse((await get(a, '/v1/status/leader')).body) as string))
-    return seen[0] && seen.every((l) => l === seen[0]) ? seen[0] : ''
+    return seen[0] && seen[0] !== not && seen.every((l) => l === seen[0]) ? seen[0] : ''
   }, timeoutMs, 100)
 }
 
