@@ -6,7 +6,7 @@ import {DurationError, parseDuration} from '../../config/duration.js'
 import {sortByDistance} from '../near.js'
 import {queryFailover, type ExecuteRemoteRequest, type ExecuteResult, type FailoverPort} from '../prepared-query/failover.js'
 import {filterForQuery, shuffle} from '../prepared-query/filter.js'
-import {EndpointError} from './errors.js'
+import {EndpointError, asEndpointError} from './errors.js'
 import {checkDc, query, type EndpointDeps, type QueryOptions, type Read} from './query.js'
 
 export type {ExecuteRemoteRequest, ExecuteResult, FailoverPort} from '../prepared-query/failover.js'
@@ -163,7 +163,15 @@ export function preparedQueryEndpoints(d: EndpointDeps, failover: FailoverPort) 
       const cmd = r.Op === 'delete'
         ? {type: 'prepared-query' as const, op: 'delete' as const, query: {ID: id}}
         : {type: 'prepared-query' as const, op: r.Op as 'create' | 'update', query: {...q, ID: id}}
-      const res = await d.server.apply(cmd)
+      // The store's refusals (name taken, bad template, unknown session) come back through Raft, prefixed as Consul does.
+      let res: unknown
+      try {
+        res = await d.server.apply(cmd)
+      } catch (e) {
+        const err = asEndpointError(e)
+        if (err.code === 'no-leader') throw err
+        throw new EndpointError('internal', `raft apply failed: ${err.message}`)
+      }
       if (res instanceof Error) throw new EndpointError('internal', `raft apply failed: ${res.message}`)
       return id
     },
