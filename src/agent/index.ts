@@ -25,6 +25,7 @@ import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
 import {parseDnsConfig, startDnsServer, type DnsConfig, type DnsServer, type RawDnsConfig} from './dns/index.js'
 import {dnsCatalog} from './server/dns-catalog.js'
+import {dnsPreparedQuery} from './dns-prepared-query.js'
 import {startCoordinateSync} from './coordinate-sync.js'
 import type {Coordinate} from './gossip/coordinate/coordinate.js'
 import type {CoordinateEntry} from '../store/state/types.js'
@@ -213,6 +214,7 @@ export async function createAgent(
           random: env.random,
           log: log.named('dns'),
           wallMs: () => env.clock.wallMs(),
+          preparedQuery: dnsPreparedQuery(rpc, {node: config.nodeName, datacenter: config.datacenter, allowStale: dnsConfig.allowStale}),
         }))
       }
       // A server waiting for peers serves at once and answers "No cluster leader"; a client

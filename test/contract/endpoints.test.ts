@@ -65,6 +65,19 @@ async function observe(rpc: RpcDelegate): Promise<unknown[]> {
   await call(() => rpc('Catalog.NodeServices', {Node: 'nope'}))
   await call(() => rpc('Txn.Apply', {Ops: [{KV: {Verb: 'set', Key: 't', Value: bin, Flags: 0, Index: 0, Session: ''}}, {KV: {Verb: 'cas', Key: 't', Value: bin, Flags: 0, Index: 1, Session: ''}}]}))
   await call(() => rpc('Txn.Read', {Ops: [{KV: {Verb: 'get', Key: 'missing', Value: new Uint8Array(0), Flags: 0, Index: 0, Session: ''}}]}))
+  // Prepared queries: IDs are minted per side, so only ID-free answers are compared.
+  const agent = {Node: 'n1', Datacenter: 'dc1', Segment: '', Ip: ''}
+  const pq = {ID: '', Name: 'web-q', Session: '', Token: '', Template: {Type: '', Regexp: '', RemoveEmptyTags: false}, DNS: {TTL: '5s'}, CreateIndex: 0, ModifyIndex: 0,
+    Service: {Service: 'web', SamenessGroup: '', Failover: {NearestN: 1, Datacenters: ['dc2'], Targets: null}, OnlyPassing: true, IgnoreCheckIDs: null, Near: '', Tags: ['v1', '!canary'], NodeMeta: null, ServiceMeta: null, Connect: false, Peer: ''}}
+  await call(async () => typeof (await rpc('PreparedQuery.Apply', {Op: 'create', Query: pq})))
+  await call(async () => {
+    const r = await rpc('PreparedQuery.Execute', {QueryIDOrName: 'web-q', Agent: agent})
+    return {...r.value, Nodes: r.value.Nodes.map((n) => n.Node.Node)}
+  })
+  await call(async () => (await rpc('PreparedQuery.Explain', {QueryIDOrName: 'web-q', Agent: agent})).value.Query.Service)
+  await call(() => rpc('PreparedQuery.Execute', {QueryIDOrName: 'nope', Agent: agent}))
+  await call(() => rpc('PreparedQuery.Apply', {Op: 'create', Query: {...pq, Service: {...pq.Service, Service: ''}}}))
+  await call(() => rpc('PreparedQuery.Apply', {Op: 'create', Query: {...pq, Name: 't-', Template: {Type: 'name_prefix_match', Regexp: '(', RemoveEmptyTags: false}}}))
   await call(() => rpc('KVS.Get', {Key: 'x', Datacenter: 'dc9'}))
   await call(() => rpc('Session.Renew', {SessionID: 'no-such-session'}))
   await call(() => rpc('No.Such' as Method, {} as never))
@@ -80,6 +93,13 @@ describe('endpoint contract: in process and over the RPC socket', () => {
       // The cases mean something: a value with its bytes, a failed CAS, the errors' codes.
       expect(here[1]).toMatchObject({value: [{Key: 'a/b', Flags: 42, Value: {bytes: [0, 1, 2, 250, 255]}}]})
       expect(here[2]).toBe(false)
+      const pq = here.slice(-9, -3)
+      expect(pq[0]).toBe('string')
+      expect(pq[1]).toEqual({Service: 'web', Nodes: ['n1'], DNS: {TTL: '5s'}, Datacenter: 'dc1', Failovers: 0})
+      expect(pq[2]).toMatchObject({Service: 'web', Tags: ['v1', '!canary'], OnlyPassing: true})
+      expect(pq[3]).toEqual({code: 'not-found', message: 'Query not found'})
+      expect(pq[4]).toEqual({code: 'internal', message: 'Invalid prepared query: Must provide a Service name to query'})
+      expect(pq[5]).toMatchObject({code: 'internal', message: expect.stringMatching(/^raft apply failed: failed compiling template: Bad Regexp: /)})
       expect(here.at(-3)).toEqual({code: 'no-path', message: 'No path to datacenter'})
       expect(here.at(-2)).toMatchObject({code: 'not-found'})
       expect(here.at(-1)).toMatchObject({code: 'unknown-method'})

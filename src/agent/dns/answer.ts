@@ -6,7 +6,9 @@
  */
 import type {CheckServiceNode, Node} from '../../store/state/types.js'
 import type {DnsCatalog} from './catalog-port.js'
+import {parseDuration} from '../config/duration.js'
 import {serviceTtlFor, type DnsConfig} from './config.js'
+import type {DnsQueryResult} from './query-port.js'
 import {ipHex, parseIp, sameIp} from './ip.js'
 import {QType, Rcode, isEncodableName, rrKey, type Rr} from './protocol.js'
 import {parseQuestion, type Plan} from './query.js'
@@ -134,8 +136,9 @@ export function resolvePlan(plan: Plan, q: ResolveInput, catalog: DnsCatalog, cf
     case 'notimp':
       return base(Rcode.NOTIMP)
     case 'invalid':
+      return nxdomain(plan.domain)
     case 'query':
-      // Prepared queries do not exist yet: every .query. name is unknown.
+      // Prepared queries run through the RPC seam (handler.ts); without that port none is known.
       return nxdomain(plan.domain)
     case 'addr':
       return resolveAddr(plan.ip, q, cfg)
@@ -144,6 +147,25 @@ export function resolvePlan(plan: Plan, q: ResolveInput, catalog: DnsCatalog, cf
     case 'service':
       return resolveService(plan, q, catalog, cfg, depth)
   }
+}
+
+/**
+ * A prepared query's answer (Consul's preparedQueryLookup): the instances Execute chose,
+ * in its order (already shuffled or sorted near the source), with the query's DNS TTL
+ * or else dns_config.service_ttl for the service.
+ */
+export function resolvePreparedQuery(
+  plan: Extract<Plan, {kind: 'query'}>, q: ResolveInput, result: DnsQueryResult, catalog: DnsCatalog, cfg: DnsConfig,
+): Resolution {
+  if (result.kind === 'not-found') return {...nxdomain(plan.domain), cacheable: false}
+  if (result.kind === 'error') return base(Rcode.SERVFAIL, {cacheable: false, trim: false})
+  if (result.nodes.length === 0) return {...nxdomain(plan.domain), cacheable: false}
+  const ttl = result.ttl !== '' ? Math.floor(parseDuration(result.ttl) / 1000) : serviceTtlFor(cfg, result.service)
+  const dc = (result.datacenter || catalog.datacenter).toLowerCase()
+  const ctx: InstanceCtx = {q, dc, domain: plan.domain, ttl, catalog, cfg, depth: MAX_DEPTH}
+  const res = q.qtype === QType.SRV ? srvResolution([...result.nodes], ctx) : addressResolution([...result.nodes], ctx)
+  const out = {...res, shuffle: false, cacheable: false}
+  return out.groups.length === 0 ? {...nodata(plan.domain), cacheable: false} : out
 }
 
 function isKnownDc(catalog: DnsCatalog, dc: string): boolean {

@@ -13,9 +13,11 @@
  */
 import dnsPacket from 'dns-packet'
 import type {Random} from '../env/types.js'
-import {resolveQuestion, type Resolution} from './answer.js'
+import {resolvePreparedQuery, resolveQuestion, type Resolution} from './answer.js'
 import type {DnsCatalog} from './catalog-port.js'
 import type {DnsConfig} from './config.js'
+import {parseQuestion} from './query.js'
+import type {DnsPreparedQuery} from './query-port.js'
 import {Opcode, Rcode, type Message, type Question} from './protocol.js'
 import {renderResolution, type RenderRequest} from './render.js'
 import {encodeMessage} from './wire.js'
@@ -27,6 +29,8 @@ export type HandleResult =
   | {kind: 'drop'}
   /** Forward the original packet to the recursors; answer `failure` if all of them fail. */
   | {kind: 'recurse'; id: number; failure: Buffer}
+  /** A prepared query runs through RPC: send these bytes once they resolve. */
+  | {kind: 'pending'; reply: Promise<Buffer>}
 
 export interface DnsHandlerDeps {
   config: DnsConfig
@@ -38,10 +42,12 @@ export interface DnsHandlerDeps {
   onError?: (err: unknown) => void
   /** Answer cache bound; default 4096 questions (and as many encoded answers). */
   cacheMaxEntries?: number
+  /** Runs `<name>.query[.<dc>].<domain>` lookups; without it every query name is NXDOMAIN. */
+  preparedQuery?: DnsPreparedQuery
 }
 
 export interface DnsHandler {
-  handle(packet: Buffer, network: Network): HandleResult
+  handle(packet: Buffer, network: Network, remoteIp?: string): HandleResult
   /** Cached questions (for tests and metrics). */
   cacheSize(): number
   /** How many resolutions were computed (cache misses), for tests and metrics. */
@@ -78,7 +84,7 @@ export function createDnsHandler(deps: DnsHandlerDeps): DnsHandler {
     return res
   }
 
-  const handle = (packet: Buffer, network: Network): HandleResult => {
+  const handle = (packet: Buffer, network: Network, remoteIp = ''): HandleResult => {
     if (packet.length < 12) return {kind: 'drop'}
     const id = packet.readUInt16BE(0)
     const flags = packet.readUInt16BE(2)
@@ -108,6 +114,24 @@ export function createDnsHandler(deps: DnsHandlerDeps): DnsHandler {
       parsed = parse(packet, network, {id, opcode, rd, cd})
     } catch {
       return headerOnly(Rcode.FORMERR)
+    }
+    const render = (res: Resolution): Buffer => renderResolution(res, parsed.req, {
+      cfg: config, randomInt: (n) => deps.random.int(n), get wallMs() {
+        return deps.wallMs()
+      },
+    })
+    const servfail = (err: unknown): Buffer => {
+      deps.onError?.(err)
+      return bareReply(id, opcode, rd, cd, Rcode.SERVFAIL, parsed.req.question)
+    }
+    const q = parsed.req.question
+    const plan = deps.preparedQuery ? parseQuestion(q.name, q.type, config) : undefined
+    if (plan?.kind === 'query') {
+      // Never cached: Execute shuffles (or sorts near the client) and may fail over.
+      const reply = deps.preparedQuery!({dc: plan.dc, idOrName: plan.query, sourceIp: remoteIp})
+        .then((result) => render(resolvePreparedQuery(plan, {name: q.name, qtype: q.type}, result, catalog, config)))
+        .catch(servfail)
+      return {kind: 'pending', reply}
     }
     try {
       const index = catalog.index()

@@ -8,6 +8,7 @@ import net from 'node:net'
 import type {Logger, Random} from '../env/types.js'
 import type {DnsCatalog} from './catalog-port.js'
 import type {DnsConfig} from './config.js'
+import type {DnsPreparedQuery} from './query-port.js'
 import {createDnsHandler, type DnsHandler, type Network} from './handler.js'
 import {createSocketRecursorTransport, forwardToRecursors, type RecursorTransport} from './recursor.js'
 
@@ -26,6 +27,8 @@ export interface DnsServerOptions {
   wallMs?: () => number
   /** Close idle TCP connections after this long (default 8s, as miekg/dns). */
   tcpIdleTimeoutMs?: number
+  /** Runs prepared queries (`<name>.query.<domain>`) through the RPC seam. */
+  preparedQuery?: DnsPreparedQuery
 }
 
 export interface DnsServer {
@@ -44,6 +47,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     random: opts.random,
     wallMs: opts.wallMs ?? (() => Date.now()),
     onError: (err) => opts.log.error('DNS answer failed', {error: err instanceof Error ? err.message : String(err)}),
+    preparedQuery: opts.preparedQuery,
   })
   if (opts.port < 0) return {port: -1, handler, close: async () => {}}
   const transport = opts.recursorTransport ?? createSocketRecursorTransport()
@@ -54,9 +58,13 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   // No per-datagram send callback (a closure and a callback on the hottest path): Node then
   // drops a failed send silently, which to the client is one more lost datagram to retry.
   const onUdp = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-    const r = handler.handle(msg, 'udp')
+    const r = handler.handle(msg, 'udp', rinfo.address)
     if (r.kind === 'reply') {
       if (!closed) udp.send(r.bytes, rinfo.port, rinfo.address)
+    } else if (r.kind === 'pending') {
+      void r.reply.then((bytes) => {
+        if (!closed) udp.send(bytes, rinfo.port, rinfo.address)
+      })
     } else if (r.kind === 'recurse') {
       void forward(msg, 'udp').then((resp) => {
         if (!closed) udp.send(resp ?? r.failure, rinfo.port, rinfo.address)
@@ -85,8 +93,9 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
         if (buf.length < 2 + len) break
         const msg = buf.subarray(2, 2 + len)
         buf = buf.subarray(2 + len)
-        const r = handler.handle(msg, 'tcp')
+        const r = handler.handle(msg, 'tcp', sock.remoteAddress?.replace(/^::ffff:(?=\d+\.)/, ''))
         if (r.kind === 'reply') write(r.bytes)
+        else if (r.kind === 'pending') void r.reply.then(write)
         else if (r.kind === 'recurse') void forward(Buffer.from(msg), 'tcp').then((resp) => write(resp ?? r.failure))
       }
     })

@@ -9,6 +9,7 @@ import * as keyring from './handlers/keyring.js'
 import * as coordinate from './handlers/coordinate.js'
 import * as health from './handlers/health.js'
 import * as kv from './handlers/kv.js'
+import * as preparedQuery from './handlers/prepared-query.js'
 import * as session from './handlers/session.js'
 import * as status from './handlers/status.js'
 import * as txn from './handlers/txn.js'
@@ -95,6 +96,9 @@ export const routes: Route<AgentContext>[] = [
   {path: '/v1/session/node/', methods: GET, handler: session.node},
   {path: '/v1/session/list', methods: GET, handler: session.list},
   {path: '/v1/txn', methods: PUT, handler: txn.txn},
+  // prepared queries
+  {path: '/v1/query', methods: ['GET', 'POST'], handler: preparedQuery.general},
+  {path: '/v1/query/', methods: ['GET', 'PUT', 'DELETE'], handler: preparedQuery.specific},
   // status and operator
   {path: '/v1/status/leader', methods: GET, handler: status.leader},
   {path: '/v1/status/peers', methods: GET, handler: status.peers},

@@ -74,6 +74,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, opts: HttpServer
       headers,
       body,
       signal: ac.signal,
+      remoteAddr: req.socket.remoteAddress,
     })
     send(res, out)
   } catch (e) {

@@ -9,6 +9,8 @@ export interface HttpRequest {
   body: Buffer
   /** Aborted when the client goes away (blocking queries stop waiting). */
   signal?: AbortSignal
+  /** The client's IP (prepared queries' `Near: "_ip"`); absent in socket-free tests. */
+  remoteAddr?: string
 }
 
 export interface HttpResponse {

@@ -2,6 +2,7 @@ import {decodeJson, encodeJson, fromUtf8, utf8} from '../state/json-bytes.js'
 import type {DeregisterRequest, KVInput, RegisterRequest, SessionInput} from '../state/requests.js'
 import type {TxnOp} from '../state/txn.js'
 import type {CoordinateEntry, HealthStatus} from '../state/types.js'
+import type {PreparedQuery} from '../state/query-types.js'
 import {FsmError} from './errors.js'
 
 /**
@@ -17,6 +18,7 @@ export const MessageType = {
   Session: 3,
   Tombstone: 5,
   CoordinateBatchUpdate: 6,
+  PreparedQuery: 7,
   Txn: 8,
   CheckUpdate: 100,
 } as const
@@ -85,6 +87,11 @@ export interface CoordinateBatchUpdateCommand {
   updates: CoordinateEntry[]
 }
 
+/** Consul's PreparedQueryRequest: create/update carry the whole query (ID minted by the endpoint), delete only its ID. */
+export type PreparedQueryCommand =
+  | {type: 'prepared-query'; op: 'create' | 'update'; query: PreparedQuery}
+  | {type: 'prepared-query'; op: 'delete'; query: {ID: string}}
+
 export type Command =
   | KvCommand
   | SessionCommand
@@ -94,6 +101,7 @@ export type Command =
   | CheckUpdateCommand
   | TombstoneReapCommand
   | CoordinateBatchUpdateCommand
+  | PreparedQueryCommand
 
 const TYPE_OF: Record<Command['type'], MessageType> = {
   'kv': MessageType.KVS,
@@ -104,6 +112,7 @@ const TYPE_OF: Record<Command['type'], MessageType> = {
   'check-update': MessageType.CheckUpdate,
   'tombstone-reap': MessageType.Tombstone,
   'coordinate-batch-update': MessageType.CoordinateBatchUpdate,
+  'prepared-query': MessageType.PreparedQuery,
 }
 
 export function messageTypeOfCommand(cmd: Command): MessageType {

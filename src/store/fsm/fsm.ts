@@ -12,6 +12,7 @@ import {FsmError} from './errors.js'
  *   txn → {results, errors}
  *   register / deregister / tombstone-reap / coordinate-batch-update → true
  *   check-update → boolean (false: no such check)
+ *   prepared-query → true
  *   any user error (missing node, invalid session, ...) → the StateError, returned, not thrown
  *   ignorable unknown type → undefined
  */
@@ -40,6 +41,7 @@ export class Fsm {
       [MessageType.Txn, (c, i) => (c.type === 'txn' ? this.#state.txn(i, c.ops, c.now) : mismatch(c))],
       [MessageType.CheckUpdate, (c, i) => (c.type === 'check-update' ? this.checkUpdate(c, i) : mismatch(c))],
       [MessageType.CoordinateBatchUpdate, (c, i) => (c.type === 'coordinate-batch-update' ? this.coordinates(c, i) : mismatch(c))],
+      [MessageType.PreparedQuery, (c, i) => (c.type === 'prepared-query' ? this.preparedQuery(c, i) : mismatch(c))],
     ])
   }
 
@@ -156,6 +158,18 @@ export class Fsm {
     if (!Array.isArray(c.updates)) return new StateError('invalid', 'Invalid coordinate batch: updates is not a list')
     this.#state.coordinateBatchUpdate(index, c.updates)
     return true
+  }
+
+  private preparedQuery(c: Extract<Command, {type: 'prepared-query'}>, index: number): FsmResult {
+    if (c.op === 'create' || c.op === 'update') {
+      this.#state.preparedQuerySet(index, c.query)
+      return true
+    }
+    if (c.op === 'delete') {
+      this.#state.preparedQueryDelete(index, c.query.ID)
+      return true
+    }
+    return new StateError('invalid', `Unknown prepared query operation: ${String((c as {op: unknown}).op)}`)
   }
 
   private checkUpdate(c: Extract<Command, {type: 'check-update'}>, index: number): FsmResult {

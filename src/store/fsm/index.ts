@@ -19,4 +19,5 @@ export {
   type CheckUpdateCommand,
   type TombstoneReapCommand,
   type CoordinateBatchUpdateCommand,
+  type PreparedQueryCommand,
 } from './commands.js'

@@ -1,6 +1,7 @@
 import {StateError, errMissingNode} from './errors.js'
 import {MAX_LOCK_DELAY_NS, kvDeleteTxn, kvSetTxn} from './kv.js'
 import type {SessionInput} from './requests.js'
+import {preparedQueryDeleteTxn} from './prepared-query.js'
 import {sessionCheckIds} from './session-table.js'
 import type {Tables} from './tables.js'
 import type {Session, SessionBehavior} from './types.js'
@@ -53,7 +54,8 @@ export function sessionCreateTxn(t: Tables, idx: number, input: SessionInput): S
 /**
  * Destroy a session and invalidate it: keys it holds are released (behavior
  * `release`, value kept) or deleted (`delete`), and each gets a lock-delay
- * until now + min(LockDelay, 60s). A missing session is a no-op.
+ * until now + min(LockDelay, 60s); prepared queries bound to it are deleted.
+ * A missing session is a no-op.
  */
 export function sessionDestroyTxn(t: Tables, idx: number, id: string, now: number): void {
   const session = t.sessions.get(id)
@@ -68,6 +70,8 @@ export function sessionDestroyTxn(t: Tables, idx: number, id: string, now: numbe
     else kvSetTxn(t, idx, entry, {value: undefined})
     if (delayNs > 0) t.delays.set(key, {Key: key, Expires: now + delayNs / 1e6})
   }
+  // Prepared queries bound to the session go with it (Consul's deleteSessionTxn).
+  for (const qid of t.queries.forSession(id)) preparedQueryDeleteTxn(t, idx, qid)
 }
 
 export function sessionGet(t: Tables, id: string, ws?: WatchSet): {index: number; value: Session | undefined} {

@@ -5,6 +5,7 @@ import {encodeJson, fromUtf8, tagBytes, untagValue, utf8} from './json-bytes.js'
 import {StateStore} from './store.js'
 import {coordinateKey} from './coordinate-table.js'
 import type {CoordinateEntry, HealthCheck, KVEntry, Node, Session, Tombstone} from './types.js'
+import type {PreparedQuery} from './query-types.js'
 
 /**
  * Snapshot format: the 6 magic bytes "DCSNAP", one version byte, then a UTF-8
@@ -26,6 +27,8 @@ interface Body {
   lockDelays: LockDelay[]
   /** Absent in dumps written before coordinates were stored. */
   coordinates?: CoordinateEntry[]
+  /** Absent in dumps written before prepared queries were stored. */
+  preparedQueries?: PreparedQuery[]
 }
 
 /** The KV entry with its value in json-bytes' tagged form (the same bytes encodeJson would write). */
@@ -45,6 +48,7 @@ export function dump(store: StateStore): Uint8Array {
     tombstones: t.tombstones.all(),
     lockDelays: t.delays.all(),
     coordinates: t.coordinates.list(),
+    preparedQueries: t.queries.list(),
   }
   // KV values are the only bytes in a dump; tagging them up front lets JSON.stringify
   // run without a replacer callback (several times faster on large stores).
@@ -85,6 +89,7 @@ export function restore(bytes: Uint8Array): StateStore {
     for (const s of body.tombstones) t.tombstones.set(s.Key, s)
     for (const d of body.lockDelays) t.delays.set(d.Key, d)
     for (const c of body.coordinates ?? []) t.coordinates.set(coordinateKey(c.Node, c.Segment), c)
+    for (const q of body.preparedQueries ?? []) t.queries.set(q.ID, q)
     for (const [name, value] of body.index) t.ctx.index.restore(name, value)
   })
   return store
@@ -92,7 +97,7 @@ export function restore(bytes: Uint8Array): StateStore {
 
 export interface SnapshotTypeSummary {
   /** Consul's record type names where they exist (Register = nodes + services + checks). */
-  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'CoordinateBatchUpdate' | 'Index'
+  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'CoordinateBatchUpdate' | 'PreparedQuery' | 'Index'
   count: number
   /** Bytes of the records' encoding. */
   size: number
@@ -122,6 +127,7 @@ export function summarize(bytes: Uint8Array): SnapshotSummary {
     {type: 'Session', count: body.sessions.length, size: size(body.sessions)},
     {type: 'LockDelay', count: body.lockDelays.length, size: size(body.lockDelays)},
     {type: 'CoordinateBatchUpdate', count: (body.coordinates ?? []).length, size: size(body.coordinates ?? [])},
+    {type: 'PreparedQuery', count: (body.preparedQueries ?? []).length, size: size(body.preparedQueries ?? [])},
     {type: 'Index', count: body.index.length, size: size(body.index)},
   ]
   return {version: SNAPSHOT_VERSION, index: body.index.reduce((m, [, v]) => Math.max(m, v), 0), types}

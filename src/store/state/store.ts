@@ -8,6 +8,9 @@ import {TombstoneTable} from './graveyard.js'
 import * as health from './health.js'
 import * as kv from './kv.js'
 import {KvTable} from './kv-table.js'
+import * as preparedQuery from './prepared-query.js'
+import {PreparedQueryTable} from './query-table.js'
+import type {PreparedQuery, QuerySource} from './query-types.js'
 import type {DeregisterRequest, KVInput, RegisterRequest, SessionInput} from './requests.js'
 import * as session from './session.js'
 import {SessionTable} from './session-table.js'
@@ -39,6 +42,7 @@ export type TableName =
   | 'service_last_extinction'
   | 'node_last_extinction'
   | 'coordinates'
+  | 'prepared-queries'
 
 export interface StateStoreOptions {
   /** Receives errors thrown by watch callbacks (default: rethrown after all callbacks ran). */
@@ -68,6 +72,7 @@ export class StateStore {
       services: new ServiceTable(ctx),
       checks: new CheckTable(ctx),
       coordinates: new CoordinateTable(ctx),
+      queries: new PreparedQueryTable(ctx),
     }
   }
 
@@ -268,6 +273,30 @@ export class StateStore {
   /** One node's coordinates, one per segment (empty when none). */
   nodeCoordinates(node: string, ws?: WatchSet): Indexed<CoordinateEntry[]> {
     return coordinate.nodeCoordinates(this.t, node, ws)
+  }
+
+  // ---- prepared queries ----
+
+  /** Create or update (ID set by the caller); throws StateError as Consul's state store refuses. */
+  preparedQuerySet(idx: number, query: PreparedQuery): PreparedQuery {
+    return this.write(() => preparedQuery.preparedQuerySetTxn(this.t, idx, query))
+  }
+
+  preparedQueryDelete(idx: number, id: string): void {
+    this.write(() => preparedQuery.preparedQueryDeleteTxn(this.t, idx, id))
+  }
+
+  preparedQueryGet(id: string, ws?: WatchSet): Indexed<PreparedQuery | undefined> {
+    return preparedQuery.preparedQueryGet(this.t, id, ws)
+  }
+
+  preparedQueryList(ws?: WatchSet): Indexed<PreparedQuery[]> {
+    return preparedQuery.preparedQueryList(this.t, ws)
+  }
+
+  /** By ID, exact name, or longest template prefix (rendered for the name); undefined when none. */
+  preparedQueryResolve(idOrName: string, source: QuerySource): Indexed<PreparedQuery | undefined> {
+    return preparedQuery.preparedQueryResolve(this.t, idOrName, source)
   }
 
   // ---- txn ----

@@ -4,6 +4,7 @@ import type {CoordinateTable} from './coordinate-table.js'
 import type {LockDelayTable} from './delay.js'
 import type {TombstoneTable} from './graveyard.js'
 import type {KvTable} from './kv-table.js'
+import type {PreparedQueryTable} from './query-table.js'
 import type {SessionTable} from './session-table.js'
 
 /** Every table of one store, passed to the operation modules (Consul's `tx`). */
@@ -17,4 +18,5 @@ export interface Tables {
   services: ServiceTable
   checks: CheckTable
   coordinates: CoordinateTable
+  queries: PreparedQueryTable
 }

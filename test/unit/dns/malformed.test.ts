@@ -56,7 +56,7 @@ describe('malformed packets', () => {
       queryPacket('web-node-1.node.consul', 'TXT'), queryPacket('1.0.0.10.in-addr.arpa', 'PTR'),
       queryPacket('example.com', 'AAAA'), queryPacket('_web._tcp.service.consul', 'SRV'),
     ]
-    const kinds = {reply: 0, drop: 0, recurse: 0}
+    const kinds = {reply: 0, drop: 0, recurse: 0, pending: 0}
     for (let i = 0; i < 10_000; i++) {
       const base = valid[rnd.int(valid.length)]
       let pkt: Buffer

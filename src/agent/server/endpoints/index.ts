@@ -3,6 +3,8 @@ import {coordinateEndpoints, type CoordinatePort} from './coordinate.js'
 import {EndpointError, asEndpointError} from './errors.js'
 import {kvsEndpoints} from './kvs.js'
 import type {EndpointDeps} from './query.js'
+import {preparedQueryEndpoints, type FailoverPort} from './prepared-query.js'
+import {localOnlyFailover} from '../prepared-query/failover.js'
 import {sessionEndpoints, type SessionTimerPort} from './session.js'
 import {statusEndpoints, type RaftStatusPort} from './status.js'
 import {txnEndpoints} from './txn.js'
@@ -15,6 +17,8 @@ export interface ServerEndpointDeps extends EndpointDeps {
   raft: RaftStatusPort
   sessionTimers: SessionTimerPort
   coordinates: CoordinatePort
+  /** Other datacenters for prepared-query failover; default: none (only this datacenter is reachable). */
+  queryFailover?: FailoverPort
 }
 
 /** The endpoint table: Consul's RPC method names → functions of Consul-shaped requests. */
@@ -26,6 +30,7 @@ export function createEndpoints(d: ServerEndpointDeps) {
     ...statusEndpoints(d.raft),
     ...catalogEndpoints(d),
     ...coordinateEndpoints(d, d.coordinates),
+    ...preparedQueryEndpoints(d, d.queryFailover ?? localOnlyFailover(d.datacenter)),
   }
 }
 
