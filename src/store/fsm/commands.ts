@@ -1,7 +1,7 @@
 import {decodeJson, encodeJson, fromUtf8, utf8} from '../state/json-bytes.js'
 import type {DeregisterRequest, KVInput, RegisterRequest, SessionInput} from '../state/requests.js'
 import type {TxnOp} from '../state/txn.js'
-import type {CoordinateEntry, HealthStatus} from '../state/types.js'
+import type {AutopilotConfigInput, CoordinateEntry, HealthStatus} from '../state/types.js'
 import {FsmError} from './errors.js'
 
 /**
@@ -18,6 +18,7 @@ export const MessageType = {
   Tombstone: 5,
   CoordinateBatchUpdate: 6,
   Txn: 8,
+  Autopilot: 9,
   CheckUpdate: 100,
 } as const
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]
@@ -85,6 +86,16 @@ export interface CoordinateBatchUpdateCommand {
   updates: CoordinateEntry[]
 }
 
+/**
+ * Consul's AutopilotSetConfigRequest: write the configuration, or with `cas` only when
+ * the stored ModifyIndex equals it.
+ */
+export interface AutopilotCommand {
+  type: 'autopilot'
+  config: AutopilotConfigInput
+  cas?: number
+}
+
 export type Command =
   | KvCommand
   | SessionCommand
@@ -94,6 +105,7 @@ export type Command =
   | CheckUpdateCommand
   | TombstoneReapCommand
   | CoordinateBatchUpdateCommand
+  | AutopilotCommand
 
 const TYPE_OF: Record<Command['type'], MessageType> = {
   'kv': MessageType.KVS,
@@ -104,6 +116,7 @@ const TYPE_OF: Record<Command['type'], MessageType> = {
   'check-update': MessageType.CheckUpdate,
   'tombstone-reap': MessageType.Tombstone,
   'coordinate-batch-update': MessageType.CoordinateBatchUpdate,
+  'autopilot': MessageType.Autopilot,
 }
 
 export function messageTypeOfCommand(cmd: Command): MessageType {

@@ -12,6 +12,7 @@ import {FsmError} from './errors.js'
  *   txn → {results, errors}
  *   register / deregister / tombstone-reap / coordinate-batch-update → true
  *   check-update → boolean (false: no such check)
+ *   autopilot → true, or for a CAS whether it was written
  *   any user error (missing node, invalid session, ...) → the StateError, returned, not thrown
  *   ignorable unknown type → undefined
  */
@@ -40,6 +41,7 @@ export class Fsm {
       [MessageType.Txn, (c, i) => (c.type === 'txn' ? this.#state.txn(i, c.ops, c.now) : mismatch(c))],
       [MessageType.CheckUpdate, (c, i) => (c.type === 'check-update' ? this.checkUpdate(c, i) : mismatch(c))],
       [MessageType.CoordinateBatchUpdate, (c, i) => (c.type === 'coordinate-batch-update' ? this.coordinates(c, i) : mismatch(c))],
+      [MessageType.Autopilot, (c, i) => (c.type === 'autopilot' ? this.autopilot(c, i) : mismatch(c))],
     ])
   }
 
@@ -155,6 +157,13 @@ export class Fsm {
   private coordinates(c: Extract<Command, {type: 'coordinate-batch-update'}>, index: number): FsmResult {
     if (!Array.isArray(c.updates)) return new StateError('invalid', 'Invalid coordinate batch: updates is not a list')
     this.#state.coordinateBatchUpdate(index, c.updates)
+    return true
+  }
+
+  private autopilot(c: Extract<Command, {type: 'autopilot'}>, index: number): FsmResult {
+    if (c.config === null || typeof c.config !== 'object') return new StateError('invalid', 'Invalid autopilot configuration')
+    if (c.cas !== undefined) return this.#state.autopilotCASConfig(index, c.cas, c.config)
+    this.#state.autopilotSetConfig(index, c.config)
     return true
   }
 

@@ -1,3 +1,5 @@
+import * as autopilot from './autopilot.js'
+import {AutopilotConfigTable} from './autopilot.js'
 import {CheckTable, NodeTable, ServiceTable} from './catalog-tables.js'
 import * as catalog from './catalog.js'
 import {StoreContext} from './context.js'
@@ -14,6 +16,8 @@ import {SessionTable} from './session-table.js'
 import type {Tables} from './tables.js'
 import * as txn from './txn.js'
 import type {
+  AutopilotConfig,
+  AutopilotConfigInput,
   CheckServiceNode,
   HealthCheck,
   HealthStatus,
@@ -39,6 +43,7 @@ export type TableName =
   | 'service_last_extinction'
   | 'node_last_extinction'
   | 'coordinates'
+  | 'autopilot-config'
 
 export interface StateStoreOptions {
   /** Receives errors thrown by watch callbacks (default: rethrown after all callbacks ran). */
@@ -68,6 +73,7 @@ export class StateStore {
       services: new ServiceTable(ctx),
       checks: new CheckTable(ctx),
       coordinates: new CoordinateTable(ctx),
+      autopilot: new AutopilotConfigTable(ctx),
     }
   }
 
@@ -268,6 +274,22 @@ export class StateStore {
   /** One node's coordinates, one per segment (empty when none). */
   nodeCoordinates(node: string, ws?: WatchSet): Indexed<CoordinateEntry[]> {
     return coordinate.nodeCoordinates(this.t, node, ws)
+  }
+
+  // ---- autopilot configuration ----
+
+  /** The replicated autopilot configuration; undefined until the first leader writes it. */
+  autopilotConfig(ws?: WatchSet): Indexed<AutopilotConfig | undefined> {
+    return autopilot.autopilotConfig(this.t, ws)
+  }
+
+  autopilotSetConfig(idx: number, config: AutopilotConfigInput): void {
+    this.write(() => autopilot.autopilotSetConfigTxn(this.t, idx, config))
+  }
+
+  /** Check-and-set on ModifyIndex; false (nothing written) when it does not match or no config exists. */
+  autopilotCASConfig(idx: number, cas: number, config: AutopilotConfigInput): boolean {
+    return this.write(() => autopilot.autopilotCASConfigTxn(this.t, idx, cas, config))
   }
 
   // ---- txn ----

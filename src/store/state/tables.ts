@@ -1,3 +1,4 @@
+import type {AutopilotConfigTable} from './autopilot.js'
 import type {CheckTable, NodeTable, ServiceTable} from './catalog-tables.js'
 import type {StoreContext} from './context.js'
 import type {CoordinateTable} from './coordinate-table.js'
@@ -17,4 +18,5 @@ export interface Tables {
   services: ServiceTable
   checks: CheckTable
   coordinates: CoordinateTable
+  autopilot: AutopilotConfigTable
 }
