@@ -1,6 +1,6 @@
 import type {RuntimeConfig} from '../config/runtime.js'
 import type {AgentContext, CoordinateDatacenterMap} from '../context.js'
-import type {Env, Logger} from '../env/types.js'
+import type {Env, Logger, TimerHandle} from '../env/types.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
 import {startRpcServer, type RpcServer} from '../rpc/server.js'
 import type {RaftStore} from '../../store/raft/types.js'
@@ -8,7 +8,10 @@ import type {StateStore} from '../../store/state/store.js'
 import type {CoordinateEntry} from '../../store/state/types.js'
 import {CoordinateUpdates, DEV_COORDINATE_UPDATE_PERIOD_MS} from './coordinate-updates.js'
 import {createEndpoints, localDelegate, type Method, type RpcDelegate} from './endpoints/index.js'
+import {Autopilot} from './autopilot/autopilot.js'
+import {knownServers} from './autopilot/known-servers.js'
 import {Leader} from './leader.js'
+import {autopilotPort, operatorPort, type OperatorPortDeps} from './operator-port.js'
 import {Raft} from './raft.js'
 import {MemberReconciler} from './reconcile-members.js'
 import {SessionTimers} from './session-timers.js'
@@ -38,12 +41,19 @@ export class ServerRole {
   private leader?: Leader
   private listener?: RpcServer
   private wanCoordinates: () => CoordinateEntry[] = () => []
+  readonly autopilot: Autopilot
+  private autopilotTicker?: TimerHandle
 
   constructor(private readonly d: ServerRoleDeps) {
     const {config, env, log} = d
     const port = config.ports.server > 0 ? config.ports.server : 8300
     this.raft = new Raft({config, env, nodeId: d.nodeId, serverAddr: `${d.address}:${port}`, log: log.named('raft'), store: d.raftStore})
     const raft = this.raft
+    const operatorDeps: OperatorPortDeps = {
+      raft, env, log: log.named('operator'), nodeId: d.nodeId, nodeName: config.nodeName, selfAddress: `${d.address}:${port}`,
+      known: () => knownServers(d.lanMembers(), config.datacenter), autopilot: () => this.autopilot,
+    }
+    this.autopilot = new Autopilot(autopilotPort(operatorDeps))
     this.sessionTimers = new SessionTimers(env, (id) => {
       raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).then(
         () => log.info('session TTL expired; invalidated', {session: id}),
@@ -76,6 +86,7 @@ export class ServerRole {
       maxQueryTimeMs: config.maxQueryTimeMs,
       raft: {leaderAddress: () => raft.leaderAddress(), peers: () => raft.peerAddresses(), configuration: () => raft.configuration(config.nodeName)},
       sessionTimers: this.sessionTimers,
+      operator: operatorPort(operatorDeps),
       coordinates: {
         update: (entry) => this.coordinateUpdates.update(entry),
         datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: this.wanCoordinates()}],
@@ -138,6 +149,10 @@ export class ServerRole {
     this.leader = new Leader({ctx, raft: this.raft, sessionTimers: this.sessionTimers, nodeAddress: this.d.address, log: this.d.log.named('leader'), reconciler: this.reconciler})
     this.leader.start()
     this.coordinateUpdates.start()
+    // Autopilot's state refresh (raft-autopilot: every 2 s); it acts only while this server leads.
+    const tick = () => void this.autopilot.tick(this.d.env.clock.nowMs(), this.d.env.clock.wallMs())
+    this.autopilotTicker = this.d.env.timers.every(2000, tick)
+    tick()
   }
 
   /** A lone voter leads at once: be ready only once it has registered itself. */
@@ -148,6 +163,7 @@ export class ServerRole {
 
   async stop(): Promise<void> {
     this.leader?.stop()
+    this.autopilotTicker?.cancel()
     this.coordinateUpdates.stop()
     this.sessionTimers.clearAll()
     await this.listener?.close()

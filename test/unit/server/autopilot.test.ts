@@ -155,3 +155,18 @@ describe('autopilot reconcile', () => {
     expect(ap.state()).toBeUndefined()
   })
 })
+
+describe('autopilot failures', () => {
+  it('a failed configuration write or Raft change is logged, never thrown, and retried next round', async () => {
+    const c = new FakeCluster()
+    c.initConfig = async () => { throw new Error('No cluster leader') }
+    const ap = new Autopilot(c)
+    await expect(ap.tick(0)).resolves.toEqual([])
+    expect(ap.state()).toBeUndefined()
+    c.stored = {...DEFAULT_AUTOPILOT_CONFIG}
+    c.healthyPeer('n', false)
+    c.addVoter = async () => { throw new Error('busy') }
+    await expect(ap.tick(1000)).resolves.toEqual([])
+    expect(c.learners.has('n')).toBe(true)
+  })
+})

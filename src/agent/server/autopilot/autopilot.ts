@@ -60,7 +60,7 @@ export class Autopilot {
     this.lastReconcileMs = -Infinity
   }
 
-  /** Returns the membership changes it carried out this tick. */
+  /** Returns the membership changes it carried out this tick; never rejects (failures are logged). */
   async tick(nowMs: number, wallMs: number = nowMs): Promise<AutopilotAction[]> {
     if (this.running) return []
     if (!this.port.isLeader()) {
@@ -70,6 +70,9 @@ export class Autopilot {
     this.running = true
     try {
       return await this.run(nowMs, wallMs)
+    } catch (e) {
+      this.port.log.warn('autopilot: round failed', {error: (e as Error)?.message ?? String(e)})
+      return []
     } finally {
       this.running = false
     }

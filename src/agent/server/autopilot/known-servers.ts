@@ -18,6 +18,7 @@ export function knownServers(members: readonly SerfMember[], datacenter: string)
       address: port > 0 ? `${host}:${port}` : '',
       status: nodeStatus(m.status),
       version: (m.tags.build ?? '').split(':')[0] ?? '',
+      raftVersion: m.tags.raft_vsn ?? '',
     }
   }
   return out

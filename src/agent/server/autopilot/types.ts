@@ -15,6 +15,8 @@ export interface KnownServer {
   status: NodeStatus
   /** Its Consul version from the `build` tag, '' when absent. */
   version: string
+  /** Its `raft_vsn` tag ('' when absent). */
+  raftVersion?: string
 }
 
 /** A server's Raft progress as the leader sees it. */

@@ -2,6 +2,7 @@ import {catalogEndpoints} from './catalog.js'
 import {coordinateEndpoints, type CoordinatePort} from './coordinate.js'
 import {EndpointError, asEndpointError} from './errors.js'
 import {kvsEndpoints} from './kvs.js'
+import {operatorEndpoints, type OperatorPort} from './operator.js'
 import type {EndpointDeps} from './query.js'
 import {sessionEndpoints, type SessionTimerPort} from './session.js'
 import {statusEndpoints, type RaftStatusPort} from './status.js'
@@ -9,12 +10,15 @@ import {txnEndpoints} from './txn.js'
 
 export {EndpointError, asEndpointError} from './errors.js'
 export type {EndpointErrorCode} from './errors.js'
+export type {OperatorPort, RaftConfigurationResponse, RaftServer, ServerHealthReply, AutopilotSetConfigRequest} from './operator.js'
 export type {EndpointDeps, QueryMeta, QueryOptions, Read, ServerPort} from './query.js'
 
 export interface ServerEndpointDeps extends EndpointDeps {
   raft: RaftStatusPort
   sessionTimers: SessionTimerPort
   coordinates: CoordinatePort
+  /** Raft membership and autopilot for the Operator.* methods (server/operator-port.ts). */
+  operator?: OperatorPort
 }
 
 /** The endpoint table: Consul's RPC method names → functions of Consul-shaped requests. */
@@ -26,6 +30,7 @@ export function createEndpoints(d: ServerEndpointDeps) {
     ...statusEndpoints(d.raft),
     ...catalogEndpoints(d),
     ...coordinateEndpoints(d, d.coordinates),
+    ...operatorEndpoints(d, d.operator),
   }
 }
 
