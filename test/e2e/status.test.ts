@@ -16,7 +16,10 @@ describe('status endpoints', () => {
   it('a server waiting for its bootstrap_expect peers: no leader, no peers, empty configuration', async () => {
     const a = await startAgent({bootstrap: false, args: ['-bootstrap-expect=3']})
     try {
-      expect(await getJson(`${a.url}/v1/operator/raft/configuration`)).toMatchObject({Servers: []})
+      // As Consul: the configuration comes from the leader unless ?stale lets this server answer.
+      const noLeader = await fetch(`${a.url}/v1/operator/raft/configuration`)
+      expect([noLeader.status, await noLeader.text()]).toEqual([500, 'No cluster leader'])
+      expect(await getJson(`${a.url}/v1/operator/raft/configuration?stale`)).toMatchObject({Servers: []})
       expect(await getJson(`${a.url}/v1/status/leader`)).toBe('')
       expect(await getJson(`${a.url}/v1/status/peers`)).toEqual([])
     } finally {
