@@ -23,7 +23,13 @@ import KvPut from './commands/kv/put.js'
 import Leave from './commands/leave.js'
 import Maint from './commands/maint.js'
 import Members from './commands/members.js'
+import OperatorAutopilotGetConfig from './commands/operator/autopilot/get-config.js'
+import OperatorAutopilotSetConfig from './commands/operator/autopilot/set-config.js'
+import OperatorAutopilotState from './commands/operator/autopilot/state.js'
 import OperatorRaftListPeers from './commands/operator/raft/list-peers.js'
+import OperatorRaftRecover from './commands/operator/raft/recover.js'
+import OperatorRaftRemovePeer from './commands/operator/raft/remove-peer.js'
+import OperatorRaftTransferLeader from './commands/operator/raft/transfer-leader.js'
 import Reload from './commands/reload.js'
 import Rtt from './commands/rtt.js'
 import ServicesDeregister from './commands/services/deregister.js'
@@ -50,7 +56,13 @@ export const COMMAND_CLASSES: Record<string, Command.Class> = {
   'leave': Leave,
   'maint': Maint,
   'members': Members,
+  'operator:autopilot:get-config': OperatorAutopilotGetConfig,
+  'operator:autopilot:set-config': OperatorAutopilotSetConfig,
+  'operator:autopilot:state': OperatorAutopilotState,
   'operator:raft:list-peers': OperatorRaftListPeers,
+  'operator:raft:recover': OperatorRaftRecover,
+  'operator:raft:remove-peer': OperatorRaftRemovePeer,
+  'operator:raft:transfer-leader': OperatorRaftTransferLeader,
   'reload': Reload,
   'rtt': Rtt,
   'services:deregister': ServicesDeregister,

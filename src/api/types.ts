@@ -248,6 +248,50 @@ export interface AutopilotHealth {
   Servers: ServerHealth[]
 }
 
+/** Consul's api.AutopilotConfiguration (durations as Go strings, e.g. "200ms"). */
+export interface AutopilotConfiguration {
+  CleanupDeadServers: boolean
+  LastContactThreshold: string
+  MaxTrailingLogs: number
+  MinQuorum: number
+  ServerStabilizationTime: string
+  RedundancyZoneTag: string
+  DisableUpgradeMigration: boolean
+  UpgradeVersionTag: string
+  CreateIndex: number
+  ModifyIndex: number
+}
+
+export interface AutopilotServer {
+  ID: string
+  Name: string
+  Address: string
+  NodeStatus: string
+  Version: string
+  LastContact: string
+  LastTerm: number
+  LastIndex: number
+  Healthy: boolean
+  StableSince: string
+  ReadReplica: boolean
+  Status: string
+  Meta: Record<string, string> | null
+  NodeType: string
+  RedundancyZone?: string
+  UpgradeVersion?: string
+}
+
+/** Consul's api.AutopilotState. */
+export interface AutopilotState {
+  Healthy: boolean
+  FailureTolerance: number
+  OptimisticFailureTolerance: number
+  Servers: Record<string, AutopilotServer>
+  Leader: string
+  Voters: string[]
+  ReadReplicas?: string[]
+}
+
 /** Bytes of a KV value (empty when Value is null). */
 export function decodeValue(pair: Pick<KVPair, 'Value'>): Buffer {
   return pair.Value ? Buffer.from(pair.Value, 'base64') : Buffer.alloc(0)

@@ -16,7 +16,13 @@ describe('status endpoints', () => {
   it('a server waiting for its bootstrap_expect peers: no leader, no peers, empty configuration', async () => {
     const a = await startAgent({bootstrap: false, args: ['-bootstrap-expect=3']})
     try {
-      expect(await getJson(`${a.url}/v1/operator/raft/configuration`)).toMatchObject({Servers: []})
+      // As Consul: the configuration comes from the leader; ?stale is served only by a server
+      // that has heard from a leader (canServeReadRequest), so here both wait out
+      // rpc_hold_timeout and answer that there is no leader.
+      for (const q of ['', '?stale']) {
+        const noLeader = await fetch(`${a.url}/v1/operator/raft/configuration${q}`)
+        expect([noLeader.status, await noLeader.text()]).toEqual([500, 'No cluster leader'])
+      }
       expect(await getJson(`${a.url}/v1/status/leader`)).toBe('')
       expect(await getJson(`${a.url}/v1/status/peers`)).toEqual([])
     } finally {

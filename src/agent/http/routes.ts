@@ -10,6 +10,7 @@ import * as coordinate from './handlers/coordinate.js'
 import * as health from './handlers/health.js'
 import * as kv from './handlers/kv.js'
 import * as preparedQuery from './handlers/prepared-query.js'
+import * as operator from './handlers/operator.js'
 import * as session from './handlers/session.js'
 import * as status from './handlers/status.js'
 import * as txn from './handlers/txn.js'
@@ -102,6 +103,11 @@ export const routes: Route<AgentContext>[] = [
   // status and operator
   {path: '/v1/status/leader', methods: GET, handler: status.leader},
   {path: '/v1/status/peers', methods: GET, handler: status.peers},
-  {path: '/v1/operator/raft/configuration', methods: GET, handler: status.raftConfiguration},
+  {path: '/v1/operator/raft/configuration', methods: GET, handler: operator.raftConfiguration},
+  {path: '/v1/operator/raft/peer', methods: ['DELETE'], handler: operator.raftPeer},
+  {path: '/v1/operator/raft/transfer-leader', methods: ['POST'], handler: operator.raftTransferLeader},
+  {path: '/v1/operator/autopilot/configuration', methods: ['GET', 'PUT'], handler: operator.autopilotConfiguration},
+  {path: '/v1/operator/autopilot/health', methods: GET, handler: operator.autopilotHealth},
+  {path: '/v1/operator/autopilot/state', methods: GET, handler: operator.autopilotState},
   {path: '/v1/operator/keyring', methods: ['GET', 'POST', 'PUT', 'DELETE'], handler: keyring.keyring},
 ]

@@ -336,6 +336,16 @@ export class RaftNode {
     return st.lastIndex !== 0 || st.term !== 0 || !!this.store.latestSnapshot()
   }
 
+  /** Term of the local log entry at index; 0 when compacted away or past the end (autopilot's LastTerm of a follower at its match index). */
+  termAt(index: number): number {
+    if (index <= 0) return 0
+    try {
+      return this.store.term(index)
+    } catch {
+      return 0
+    }
+  }
+
   leader(): NodeId | '' {
     return this.state === 'running' ? this.leaderId : ''
   }

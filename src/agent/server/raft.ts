@@ -10,6 +10,8 @@ import type {StateStore} from '../../store/state/store.js'
 import {StateError} from '../../store/state/errors.js'
 import {SqliteRaftStore} from '../../store/raft/sqlite-store.js'
 import type {RaftStore} from '../../store/raft/types.js'
+import {join} from 'node:path'
+import {recoverFromPeersJson} from './peers-json.js'
 
 export interface RaftDeps {
   config: RuntimeConfig
@@ -41,6 +43,15 @@ export class Raft {
   constructor(private readonly deps: RaftDeps) {
     const {config, env, nodeId, log} = deps
     this.store = deps.store ?? SqliteRaftStore.open(config.dataDir ?? ':memory:', {wallMs: () => env.clock.wallMs()})
+    // Outage recovery: <data_dir>/raft/peers.json replaces the membership before Raft starts.
+    if (!deps.store && config.dataDir && config.dataDir !== ':memory:') {
+      try {
+        recoverFromPeersJson({raftDir: join(config.dataDir, 'raft'), store: this.store, fsm: () => new Fsm(), log})
+      } catch (e) {
+        this.store.close()
+        throw e
+      }
+    }
     const lone = config.bootstrap || config.bootstrapExpect === 1
     const tickMs = 100 * Math.max(1, config.raftMultiplier) / 5
     this.node = new RaftNode({env, store: this.store, fsm: this.fsm, transport: deps.transport ?? loneTransport}, {

@@ -1,11 +1,10 @@
 import type {RuntimeConfig} from '../config/runtime.js'
 import type {AgentContext, CoordinateDatacenterMap} from '../context.js'
-import type {Env, Logger} from '../env/types.js'
+import type {Env, Logger, TimerHandle} from '../env/types.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
 import {startRpcServer, type ProtocolHandler, type RpcServer} from '../rpc/server.js'
 import {RpcPool} from '../rpc/client.js'
 import type {RaftTransport} from '../raft/transport.js'
-import type {TimerHandle} from '../env/types.js'
 import {Bootstrapper} from './bootstrap.js'
 import {forwardingDelegate} from './forward.js'
 import {RaftMembership} from './raft-membership.js'
@@ -16,7 +15,10 @@ import type {StateStore} from '../../store/state/store.js'
 import type {CoordinateEntry} from '../../store/state/types.js'
 import {CoordinateUpdates, DEV_COORDINATE_UPDATE_PERIOD_MS} from './coordinate-updates.js'
 import {createEndpoints, localDelegate, type Method, type RpcDelegate} from './endpoints/index.js'
+import {Autopilot} from './autopilot/autopilot.js'
+import {knownServers} from './autopilot/known-servers.js'
 import {Leader} from './leader.js'
+import {autopilotPort, operatorPort, type OperatorPortDeps} from './operator-port.js'
 import {Raft} from './raft.js'
 import {MemberReconciler} from './reconcile-members.js'
 import {SessionTimers} from './session-timers.js'
@@ -57,6 +59,8 @@ export class ServerRole {
   private bootstrapTimer?: TimerHandle
   private metadataTimer?: TimerHandle
   private wanCoordinates: () => CoordinateEntry[] = () => []
+  readonly autopilot: Autopilot
+  private autopilotTicker?: TimerHandle
 
   constructor(private readonly d: ServerRoleDeps) {
     const {config, env, log} = d
@@ -68,6 +72,11 @@ export class ServerRole {
       : undefined
     this.raft = new Raft({config, env, nodeId: d.nodeId, serverAddr: `${d.address}:${port}`, log: log.named('raft'), store: d.raftStore, transport, servers: this.servers})
     const raft = this.raft
+    const operatorDeps: OperatorPortDeps = {
+      raft, env, log: log.named('operator'), nodeId: d.nodeId, nodeName: config.nodeName, selfAddress: `${d.address}:${port}`,
+      known: () => knownServers(d.lanMembers(), config.datacenter), autopilot: () => this.autopilot,
+    }
+    this.autopilot = new Autopilot(autopilotPort(operatorDeps))
     this.sessionTimers = new SessionTimers(env, (id) => {
       raft.apply({type: 'session', op: 'destroy', session: {ID: id}, now: env.clock.wallMs()}).then(
         () => log.info('session TTL expired; invalidated', {session: id}),
@@ -100,6 +109,7 @@ export class ServerRole {
       maxQueryTimeMs: config.maxQueryTimeMs,
       raft: {leaderAddress: () => raft.leaderAddress(), peers: () => raft.peerAddresses(), configuration: () => raft.configuration(config.nodeName)},
       sessionTimers: this.sessionTimers,
+      operator: operatorPort(operatorDeps),
       coordinates: {
         update: (entry) => this.coordinateUpdates.update(entry),
         datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: this.wanCoordinates()}],
@@ -115,7 +125,7 @@ export class ServerRole {
       maxQueryTimeMs: config.maxQueryTimeMs,
     })
     const raftMembership = new RaftMembership({
-      raft, log: log.named('leader'), selfId: d.nodeId, datacenter: config.datacenter, servers: this.servers, nonVoterFirst: () => false,
+      raft, log: log.named('leader'), selfId: d.nodeId, datacenter: config.datacenter, servers: this.servers, nonVoterFirst: () => true,
     })
     this.reconciler = new MemberReconciler({
       raft, env, log: log.named('leader'), datacenter: config.datacenter, serverPort: port, members: d.lanMembers, raftMembership,
@@ -208,6 +218,10 @@ export class ServerRole {
       })
       void this.bootstrapper.maybeBootstrap()
     }
+    // Autopilot's state refresh (raft-autopilot: every 2 s); it acts only while this server leads.
+    const tick = () => void this.autopilot.tick(this.d.env.clock.nowMs(), this.d.env.clock.wallMs())
+    this.autopilotTicker = this.d.env.timers.every(2000, tick)
+    tick()
   }
 
   /** A lone voter leads at once: be ready only once it has registered itself. */
@@ -220,6 +234,7 @@ export class ServerRole {
     this.bootstrapTimer?.cancel()
     this.metadataTimer?.cancel()
     this.leader?.stop()
+    this.autopilotTicker?.cancel()
     this.coordinateUpdates.stop()
     this.sessionTimers.clearAll()
     await this.listener?.close()

@@ -1,8 +1,8 @@
 import {decodeJson, encodeJson, fromUtf8, utf8} from '../state/json-bytes.js'
 import type {DeregisterRequest, KVInput, RegisterRequest, SessionInput} from '../state/requests.js'
 import type {TxnOp} from '../state/txn.js'
-import type {CoordinateEntry, HealthStatus} from '../state/types.js'
 import type {PreparedQuery} from '../state/query-types.js'
+import type {AutopilotConfigInput, CoordinateEntry, HealthStatus} from '../state/types.js'
 import {FsmError} from './errors.js'
 
 /**
@@ -20,6 +20,7 @@ export const MessageType = {
   CoordinateBatchUpdate: 6,
   PreparedQuery: 7,
   Txn: 8,
+  Autopilot: 9,
   CheckUpdate: 100,
 } as const
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]
@@ -91,6 +92,15 @@ export interface CoordinateBatchUpdateCommand {
 export type PreparedQueryCommand =
   | {type: 'prepared-query'; op: 'create' | 'update'; query: PreparedQuery}
   | {type: 'prepared-query'; op: 'delete'; query: {ID: string}}
+/**
+ * Consul's AutopilotSetConfigRequest: write the configuration, or with `cas` only when
+ * the stored ModifyIndex equals it.
+ */
+export interface AutopilotCommand {
+  type: 'autopilot'
+  config: AutopilotConfigInput
+  cas?: number
+}
 
 export type Command =
   | KvCommand
@@ -102,6 +112,7 @@ export type Command =
   | TombstoneReapCommand
   | CoordinateBatchUpdateCommand
   | PreparedQueryCommand
+  | AutopilotCommand
 
 const TYPE_OF: Record<Command['type'], MessageType> = {
   'kv': MessageType.KVS,
@@ -113,6 +124,7 @@ const TYPE_OF: Record<Command['type'], MessageType> = {
   'tombstone-reap': MessageType.Tombstone,
   'coordinate-batch-update': MessageType.CoordinateBatchUpdate,
   'prepared-query': MessageType.PreparedQuery,
+  'autopilot': MessageType.Autopilot,
 }
 
 export function messageTypeOfCommand(cmd: Command): MessageType {

@@ -13,6 +13,7 @@ import {FsmError} from './errors.js'
  *   register / deregister / tombstone-reap / coordinate-batch-update → true
  *   check-update → boolean (false: no such check)
  *   prepared-query → true
+ *   autopilot → true, or for a CAS whether it was written
  *   any user error (missing node, invalid session, ...) → the StateError, returned, not thrown
  *   ignorable unknown type → undefined
  */
@@ -42,6 +43,7 @@ export class Fsm {
       [MessageType.CheckUpdate, (c, i) => (c.type === 'check-update' ? this.checkUpdate(c, i) : mismatch(c))],
       [MessageType.CoordinateBatchUpdate, (c, i) => (c.type === 'coordinate-batch-update' ? this.coordinates(c, i) : mismatch(c))],
       [MessageType.PreparedQuery, (c, i) => (c.type === 'prepared-query' ? this.preparedQuery(c, i) : mismatch(c))],
+      [MessageType.Autopilot, (c, i) => (c.type === 'autopilot' ? this.autopilot(c, i) : mismatch(c))],
     ])
   }
 
@@ -170,6 +172,13 @@ export class Fsm {
       return true
     }
     return new StateError('invalid', `Unknown prepared query operation: ${String((c as {op: unknown}).op)}`)
+  }
+
+  private autopilot(c: Extract<Command, {type: 'autopilot'}>, index: number): FsmResult {
+    if (c.config === null || typeof c.config !== 'object') return new StateError('invalid', 'Invalid autopilot configuration')
+    if (c.cas !== undefined) return this.#state.autopilotCASConfig(index, c.cas, c.config)
+    this.#state.autopilotSetConfig(index, c.config)
+    return true
   }
 
   private checkUpdate(c: Extract<Command, {type: 'check-update'}>, index: number): FsmResult {

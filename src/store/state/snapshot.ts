@@ -4,8 +4,8 @@ import type {LockDelay} from './delay.js'
 import {encodeJson, fromUtf8, tagBytes, untagValue, utf8} from './json-bytes.js'
 import {StateStore} from './store.js'
 import {coordinateKey} from './coordinate-table.js'
-import type {CoordinateEntry, HealthCheck, KVEntry, Node, Session, Tombstone} from './types.js'
 import type {PreparedQuery} from './query-types.js'
+import type {AutopilotConfig, CoordinateEntry, HealthCheck, KVEntry, Node, Session, Tombstone} from './types.js'
 
 /**
  * Snapshot format: the 6 magic bytes "DCSNAP", one version byte, then a UTF-8
@@ -29,6 +29,8 @@ interface Body {
   coordinates?: CoordinateEntry[]
   /** Absent in dumps written before prepared queries were stored. */
   preparedQueries?: PreparedQuery[]
+  /** Absent in dumps written before autopilot was stored, and while no leader has written it. */
+  autopilot?: AutopilotConfig
 }
 
 /** The KV entry with its value in json-bytes' tagged form (the same bytes encodeJson would write). */
@@ -50,6 +52,8 @@ export function dump(store: StateStore): Uint8Array {
     coordinates: t.coordinates.list(),
     preparedQueries: t.queries.list(),
   }
+  const ap = t.autopilot.current()
+  if (ap) body.autopilot = ap
   // KV values are the only bytes in a dump; tagging them up front lets JSON.stringify
   // run without a replacer callback (several times faster on large stores).
   const json = utf8(JSON.stringify(body))
@@ -90,6 +94,7 @@ export function restore(bytes: Uint8Array): StateStore {
     for (const d of body.lockDelays) t.delays.set(d.Key, d)
     for (const c of body.coordinates ?? []) t.coordinates.set(coordinateKey(c.Node, c.Segment), c)
     for (const q of body.preparedQueries ?? []) t.queries.set(q.ID, q)
+    if (body.autopilot) t.autopilot.put(body.autopilot)
     for (const [name, value] of body.index) t.ctx.index.restore(name, value)
   })
   return store
@@ -97,7 +102,7 @@ export function restore(bytes: Uint8Array): StateStore {
 
 export interface SnapshotTypeSummary {
   /** Consul's record type names where they exist (Register = nodes + services + checks). */
-  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'CoordinateBatchUpdate' | 'PreparedQuery' | 'Index'
+  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'CoordinateBatchUpdate' | 'PreparedQuery' | 'Autopilot' | 'Index'
   count: number
   /** Bytes of the records' encoding. */
   size: number
@@ -128,6 +133,7 @@ export function summarize(bytes: Uint8Array): SnapshotSummary {
     {type: 'LockDelay', count: body.lockDelays.length, size: size(body.lockDelays)},
     {type: 'CoordinateBatchUpdate', count: (body.coordinates ?? []).length, size: size(body.coordinates ?? [])},
     {type: 'PreparedQuery', count: (body.preparedQueries ?? []).length, size: size(body.preparedQueries ?? [])},
+    {type: 'Autopilot', count: body.autopilot ? 1 : 0, size: body.autopilot ? size([body.autopilot]) : 0},
     {type: 'Index', count: body.index.length, size: size(body.index)},
   ]
   return {version: SNAPSHOT_VERSION, index: body.index.reduce((m, [, v]) => Math.max(m, v), 0), types}

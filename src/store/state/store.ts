@@ -1,3 +1,5 @@
+import * as autopilot from './autopilot.js'
+import {AutopilotConfigTable} from './autopilot.js'
 import {CheckTable, NodeTable, ServiceTable} from './catalog-tables.js'
 import * as catalog from './catalog.js'
 import {StoreContext} from './context.js'
@@ -17,6 +19,8 @@ import {SessionTable} from './session-table.js'
 import type {Tables} from './tables.js'
 import * as txn from './txn.js'
 import type {
+  AutopilotConfig,
+  AutopilotConfigInput,
   CheckServiceNode,
   HealthCheck,
   HealthStatus,
@@ -43,6 +47,7 @@ export type TableName =
   | 'node_last_extinction'
   | 'coordinates'
   | 'prepared-queries'
+  | 'autopilot-config'
 
 export interface StateStoreOptions {
   /** Receives errors thrown by watch callbacks (default: rethrown after all callbacks ran). */
@@ -73,6 +78,7 @@ export class StateStore {
       checks: new CheckTable(ctx),
       coordinates: new CoordinateTable(ctx),
       queries: new PreparedQueryTable(ctx),
+      autopilot: new AutopilotConfigTable(ctx),
     }
   }
 
@@ -297,6 +303,22 @@ export class StateStore {
   /** By ID, exact name, or longest template prefix (rendered for the name); undefined when none. */
   preparedQueryResolve(idOrName: string, source: QuerySource): Indexed<PreparedQuery | undefined> {
     return preparedQuery.preparedQueryResolve(this.t, idOrName, source)
+  }
+
+  // ---- autopilot configuration ----
+
+  /** The replicated autopilot configuration; undefined until the first leader writes it. */
+  autopilotConfig(ws?: WatchSet): Indexed<AutopilotConfig | undefined> {
+    return autopilot.autopilotConfig(this.t, ws)
+  }
+
+  autopilotSetConfig(idx: number, config: AutopilotConfigInput): void {
+    this.write(() => autopilot.autopilotSetConfigTxn(this.t, idx, config))
+  }
+
+  /** Check-and-set on ModifyIndex; false (nothing written) when it does not match or no config exists. */
+  autopilotCASConfig(idx: number, cas: number, config: AutopilotConfigInput): boolean {
+    return this.write(() => autopilot.autopilotCASConfigTxn(this.t, idx, cas, config))
   }
 
   // ---- txn ----

@@ -1,3 +1,4 @@
+import type {AutopilotConfigTable} from './autopilot.js'
 import type {CheckTable, NodeTable, ServiceTable} from './catalog-tables.js'
 import type {StoreContext} from './context.js'
 import type {CoordinateTable} from './coordinate-table.js'
@@ -19,4 +20,5 @@ export interface Tables {
   checks: CheckTable
   coordinates: CoordinateTable
   queries: PreparedQueryTable
+  autopilot: AutopilotConfigTable
 }

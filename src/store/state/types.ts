@@ -169,3 +169,22 @@ export interface CoordinateEntry {
   Segment: string
   Coord: NetworkCoordinate
 }
+
+/**
+ * Consul's autopilot configuration (structs.AutopilotConfig), one row, replicated through
+ * Raft. Durations are milliseconds here; the HTTP layer renders them as Go durations.
+ * The enterprise-only fields are kept and echoed back, as Consul CE does.
+ */
+export interface AutopilotConfig extends RaftIndex {
+  CleanupDeadServers: boolean
+  LastContactThresholdMs: number
+  MaxTrailingLogs: number
+  MinQuorum: number
+  ServerStabilizationTimeMs: number
+  RedundancyZoneTag: string
+  DisableUpgradeMigration: boolean
+  UpgradeVersionTag: string
+}
+
+/** An autopilot configuration as written (the indexes are the store's to set). */
+export type AutopilotConfigInput = Omit<AutopilotConfig, 'CreateIndex' | 'ModifyIndex'>

@@ -68,7 +68,7 @@ describe('snapshot', () => {
     const sum = summary(s)
     const counts = Object.fromEntries(sum.types.map((t) => [t.type, t.count]))
     // 2 nodes + 2 services + 3 checks (2 serfHealth + http)
-    expect(counts).toEqual({Register: 7, KVS: 5, Tombstone: 1, Session: 2, LockDelay: 1, CoordinateBatchUpdate: 0, PreparedQuery: 0, Index: expect.any(Number)})
+    expect(counts).toEqual({Register: 7, KVS: 5, Tombstone: 1, Session: 2, LockDelay: 1, CoordinateBatchUpdate: 0, PreparedQuery: 0, Autopilot: 0, Index: expect.any(Number)})
     expect(sum.index).toBe(15)
     expect(sum.types.every((t) => t.count === 0 || t.size > 0)).toBe(true)
     expect(summarize(dump(s))).toEqual(sum)

@@ -10,8 +10,3 @@ export async function leader(_req: HttpRequest, _p: RouteParams, ctx: AgentConte
 export async function peers(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   return {json: await ctx.rpc('Status.Peers', undefined)}
 }
-
-/** GET /v1/operator/raft/configuration */
-export async function raftConfiguration(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  return {json: await ctx.rpc('Operator.RaftGetConfiguration', undefined)}
-}

@@ -2,6 +2,7 @@ import {catalogEndpoints} from './catalog.js'
 import {coordinateEndpoints, type CoordinatePort} from './coordinate.js'
 import {EndpointError, asEndpointError} from './errors.js'
 import {kvsEndpoints} from './kvs.js'
+import {operatorEndpoints, type OperatorPort} from './operator.js'
 import type {EndpointDeps} from './query.js'
 import {preparedQueryEndpoints, type FailoverPort} from './prepared-query.js'
 import {localOnlyFailover} from '../prepared-query/failover.js'
@@ -11,6 +12,7 @@ import {txnEndpoints} from './txn.js'
 
 export {EndpointError, asEndpointError} from './errors.js'
 export type {EndpointErrorCode} from './errors.js'
+export type {OperatorPort, RaftConfigurationResponse, RaftServer, ServerHealthReply, AutopilotSetConfigRequest} from './operator.js'
 export type {EndpointDeps, QueryMeta, QueryOptions, Read, ServerPort} from './query.js'
 
 export interface ServerEndpointDeps extends EndpointDeps {
@@ -19,6 +21,8 @@ export interface ServerEndpointDeps extends EndpointDeps {
   coordinates: CoordinatePort
   /** Other datacenters for prepared-query failover; default: none (only this datacenter is reachable). */
   queryFailover?: FailoverPort
+  /** Raft membership and autopilot for the Operator.* methods (server/operator-port.ts). */
+  operator?: OperatorPort
 }
 
 /** The endpoint table: Consul's RPC method names → functions of Consul-shaped requests. */
@@ -31,6 +35,7 @@ export function createEndpoints(d: ServerEndpointDeps) {
     ...catalogEndpoints(d),
     ...coordinateEndpoints(d, d.coordinates),
     ...preparedQueryEndpoints(d, d.queryFailover ?? localOnlyFailover(d.datacenter)),
+    ...operatorEndpoints(d, d.operator),
   }
 }
 

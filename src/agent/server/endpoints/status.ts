@@ -11,6 +11,5 @@ export function statusEndpoints(raft: RaftStatusPort) {
     'Status.Leader': async (): Promise<string> => raft.leaderAddress(),
     /** The voters' RPC addresses in this server's Raft configuration ([] when empty). */
     'Status.Peers': async (): Promise<string[]> => raft.peers(),
-    'Operator.RaftGetConfiguration': async () => raft.configuration(),
   }
 }
