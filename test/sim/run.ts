@@ -82,6 +82,13 @@ export async function runSeed(seed: number, opts: RunOptions = {}): Promise<SimR
   if (!v.any) {
     nemesis.stopAndHeal()
     net.setLossy(false)
+    // The faults are over only once nothing they set in motion is still under way: messages
+    // sent during the faulty phase (the slow tail can hold one, and on a FIFO link all that
+    // follows it, for up to slowMaxMs) and a leadership transfer, which the leader gives up
+    // after one election timeout but whose MsgTimeoutNow may still be on the wire then
+    // (seed 90741: a stale MsgTimeoutNow, delivered after the heal, forced an election).
+    const transferEnd = nemesis.lastTransferAtMs < 0 ? 0 : nemesis.lastTransferAtMs + electionMs
+    await until(() => world.nowMs() >= Math.max(net.faultyInFlightUntil(), transferEnd), params.net.slowMaxMs + 2 * electionMs + 1_000)
     workload.markHeal()
     if (!(await until(() => cluster.stableLeader() !== undefined, 10 * electionMs)) && !v.any) {
       v.add(`liveness: no stable leader within ${10 * electionMs}ms (10 election timeouts) after heal`)

@@ -12,8 +12,12 @@ function seeds(): number[] {
   if (one !== undefined && one !== '') return [Number(one)]
   const count = Number(process.env.DC_SIM_SEEDS ?? 30)
   const from = Number(process.env.DC_SIM_FROM ?? 1)
-  return Array.from({length: count}, (_, i) => from + i)
+  const range = Array.from({length: count}, (_, i) => from + i)
+  return [...range, ...REGRESSION_SEEDS.filter((s) => !range.includes(s))]
 }
+
+/** Seeds that once found a bug (see docs/simulation.md "Findings"): always run. */
+const REGRESSION_SEEDS = [90741]
 
 /** What must be equal when a seed is replayed (wall time is not). */
 function fingerprint(r: SimReport): unknown {
