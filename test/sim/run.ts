@@ -12,6 +12,11 @@ export interface RunOptions {
   mutants?: Mutants & WorkloadMutants
   /** Virtual ms between quiescent-point checks (default 250). */
   checkEveryMs?: number
+  /**
+   * Scales the drawn safety-phase length (after drawing, so every other parameter and
+   * stream is the seed's own). `npm test` runs many seeds at 0.5; the checks are the same.
+   */
+  safetyScale?: number
 }
 
 export interface SimReport {
@@ -32,9 +37,9 @@ export interface SimReport {
   logTail: string[]
 }
 
-/** The command that replays one seed. */
-export function replayCommand(seed: number): string {
-  return `DC_SIM_SEED=${seed} npx vitest run test/sim`
+/** The commands that replay one seed (`--light`: as npm test runs it, safety phase halved). */
+export function replayCommand(seed: number, light = ''): string {
+  return light ? `DC_SIM_SEED=${seed} npx vitest run test/sim (or npx tsx test/sim/main.ts --seed ${seed} --light)` : `npx tsx test/sim/main.ts --seed ${seed}`
 }
 
 /**
@@ -54,6 +59,7 @@ export async function runSeed(seed: number, opts: RunOptions = {}): Promise<SimR
     },
   })
   const params = drawParams(seed, world.rng('params'), opts.overrides)
+  if (opts.safetyScale !== undefined) params.safetyMs = Math.round(params.safetyMs * opts.safetyScale)
   const checks = {violations: v, election: new ElectionSafety(v), sms: new StateMachineSafety(v), terms: new Monotonic(v, 'term')}
   const net = new SimNetwork(world, world.rng('net'), params.net)
   const cluster = new SimCluster(world, net, params, checks, opts.mutants)
@@ -179,9 +185,9 @@ function pickStats(s: Record<string, string>): Record<string, string | undefined
 }
 
 /** A failure report: the replay command, the drawn parameters, what broke, and context. */
-export function formatReport(r: SimReport): string {
+export function formatReport(r: SimReport, light = ''): string {
   return [
-    `simulation failed: ${replayCommand(r.seed)}`,
+    `simulation failed: ${replayCommand(r.seed, light)}`,
     `params: ${describeParams(r.params)}`,
     `violations:\n  ${r.violations.join('\n  ')}`,
     `run: ${r.events} events, ${r.virtualMs} virtual ms, digest ${r.digest}, ops ${JSON.stringify(r.ops)}`,
