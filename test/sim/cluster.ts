@@ -237,6 +237,8 @@ export class SimCluster {
       snapshotThreshold: p.snapshotThreshold,
       trailingLogs: p.trailingLogs,
       requestTimeoutMs: p.requestTimeoutMs,
+      // The lease is only as safe as the drift bound: tell it the true bound of this run.
+      clockDriftBound: p.clockDriftBound ?? Math.max(...p.clocks.map((c) => Math.abs(c.rate - 1))),
       bootstrap: {voters: this.ids},
       log: env.log.named('raft'),
     })

@@ -7,7 +7,8 @@
 export type OpStatus = 'pending' | 'ok' | 'fail' | 'info'
 
 export type RegisterOp =
-  | {kind: 'read'}
+  /** A read; mode 'default' is Consul's default (leader) mode, otherwise `?consistent`. */
+  | {kind: 'read'; mode?: 'default'}
   /** A plain PUT of a value unique in the whole run. */
   | {kind: 'write'; value: string}
   /** PUT ?cas=expect (0: only if the key is absent). */
@@ -74,7 +75,7 @@ export class History {
 }
 
 export function formatOp(o: HistoryOp): string {
-  const what = o.op.kind === 'read' ? 'read' : o.op.kind === 'write' ? `write ${o.op.value}` : `cas ${o.op.expect}→${o.op.value}`
+  const what = o.op.kind === 'read' ? (o.op.mode === 'default' ? 'read(default)' : 'read') : o.op.kind === 'write' ? `write ${o.op.value}` : `cas ${o.op.expect}→${o.op.value}`
   const res = o.result
     ? ` → ${o.result.value !== undefined ? `${o.result.value}@${o.result.index}` : o.result.swapped !== undefined ? `${o.result.swapped}@${o.result.index ?? '?'}` : `@${o.result.index}`}`
     : ''

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   const count = Number(flag('seeds') ?? process.env.DC_SIM_SEEDS ?? 30)
   const from = Number(flag('from') ?? process.env.DC_SIM_FROM ?? 1)
   const verbose = args.includes('--verbose')
+  // --light: the safety phase halved, as `npm test` (sim.test.ts) runs its seeds.
+  const safetyScale = args.includes('--light') ? 0.5 : undefined
   const mutants: Record<string, unknown> = {}
   args.forEach((a, i) => {
     if (a !== '--mutant') return
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
   let events = 0
   const totals: Record<string, number> = {}
   for (const seed of seeds) {
-    const r = await runSeed(seed, overrides ? {mutants, overrides} : {mutants})
+    const r = await runSeed(seed, {mutants, ...(overrides ? {overrides} : {}), ...(safetyScale !== undefined ? {safetyScale} : {})})
     events += r.events
     for (const [k, n] of Object.entries(r.coverage)) totals[k] = (totals[k] ?? 0) + n
     if (verbose || !r.ok) {
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     }
     if (!r.ok) {
       failed++
-      console.log(formatReport(r))
+      console.log(formatReport(r, safetyScale !== undefined ? '--light' : ''))
     }
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1)

@@ -14,6 +14,8 @@ export class Nemesis {
   private next: TimerHandle | undefined
   private readonly undo = new Set<TimerHandle>()
   private running = false
+  /** Virtual ms of the last leadership transfer the nemesis started (-1: none). */
+  lastTransferAtMs = -1
 
   constructor(
     private readonly world: SimWorld,
@@ -109,6 +111,7 @@ export class Nemesis {
         const to = this.shuffle(ids.filter((x) => x !== l.id))[0]!
         try {
           l.node.transferLeadership(to)
+          this.lastTransferAtMs = this.world.nowMs()
           this.note(`transfer leadership ${l.id} -> ${to}`)
         } catch (err) {
           this.note(`transfer leadership ${l.id} -> ${to} refused: ${(err as Error).message}`)

@@ -43,6 +43,12 @@ export class SimNetwork {
   private readonly factor = new Map<string, number>()
   private readonly lastAt = new Map<string, number>()
   private lossy = true
+  /**
+   * Latest delivery time of a message that belongs to the faults: sent during the faulty
+   * phase (its delay may include the slow tail, and on a FIFO link it holds back what
+   * follows) or a MsgTimeoutNow (a leadership transfer the nemesis started).
+   */
+  private faultyUntil = 0
   readonly stats: NetStats = {sent: 0, delivered: 0, lost: 0, cut: 0, duplicated: 0}
   /** Messages handed to the network, by Raft message type (coverage). */
   readonly sentByType = new Map<string, number>()
@@ -110,6 +116,11 @@ export class SimNetwork {
     this.lossy = on
   }
 
+  /** Virtual ms by which every message belonging to the faults has arrived (or been dropped). */
+  faultyInFlightUntil(): number {
+    return this.faultyUntil
+  }
+
   cutLinks(): string[] {
     return [...this.cuts].sort()
   }
@@ -140,6 +151,7 @@ export class SimNetwork {
       this.lastAt.set(link, at)
       delay = at - this.world.nowMs()
     }
+    if (this.lossy || m.type === 'MsgTimeoutNow') this.faultyUntil = Math.max(this.faultyUntil, this.world.nowMs() + delay)
     this.world.schedule(m.to, delay, () => {
       const handler = this.handlers.get(m.to)
       if (this.cuts.has(link) || !handler) {

@@ -29,6 +29,8 @@ export interface SimParams {
   net: NetParams
   /** Per node: wall-clock offset and clock rate. */
   clocks: {skewMs: number; rate: number}[]
+  /** The clock-rate bound the nodes are told (RaftNode clockDriftBound); default: the true one. */
+  clockDriftBound?: number
   faults: FaultKind[]
   /** Mean virtual ms between nemesis actions, and how long a fault lasts at most. */
   faultEveryMs: number

@@ -12,6 +12,11 @@ export interface RunOptions {
   mutants?: Mutants & WorkloadMutants
   /** Virtual ms between quiescent-point checks (default 250). */
   checkEveryMs?: number
+  /**
+   * Scales the drawn safety-phase length (after drawing, so every other parameter and
+   * stream is the seed's own). `npm test` runs many seeds at 0.5; the checks are the same.
+   */
+  safetyScale?: number
 }
 
 export interface SimReport {
@@ -32,9 +37,9 @@ export interface SimReport {
   logTail: string[]
 }
 
-/** The command that replays one seed. */
-export function replayCommand(seed: number): string {
-  return `DC_SIM_SEED=${seed} npx vitest run test/sim`
+/** The commands that replay one seed (`--light`: as npm test runs it, safety phase halved). */
+export function replayCommand(seed: number, light = ''): string {
+  return light ? `DC_SIM_SEED=${seed} npx vitest run test/sim (or npx tsx test/sim/main.ts --seed ${seed} --light)` : `npx tsx test/sim/main.ts --seed ${seed}`
 }
 
 /**
@@ -54,6 +59,7 @@ export async function runSeed(seed: number, opts: RunOptions = {}): Promise<SimR
     },
   })
   const params = drawParams(seed, world.rng('params'), opts.overrides)
+  if (opts.safetyScale !== undefined) params.safetyMs = Math.round(params.safetyMs * opts.safetyScale)
   const checks = {violations: v, election: new ElectionSafety(v), sms: new StateMachineSafety(v), terms: new Monotonic(v, 'term')}
   const net = new SimNetwork(world, world.rng('net'), params.net)
   const cluster = new SimCluster(world, net, params, checks, opts.mutants)
@@ -82,6 +88,13 @@ export async function runSeed(seed: number, opts: RunOptions = {}): Promise<SimR
   if (!v.any) {
     nemesis.stopAndHeal()
     net.setLossy(false)
+    // The faults are over only once nothing they set in motion is still under way: messages
+    // sent during the faulty phase (the slow tail can hold one, and on a FIFO link all that
+    // follows it, for up to slowMaxMs) and a leadership transfer, which the leader gives up
+    // after one election timeout but whose MsgTimeoutNow may still be on the wire then
+    // (seed 90741: a stale MsgTimeoutNow, delivered after the heal, forced an election).
+    const transferEnd = nemesis.lastTransferAtMs < 0 ? 0 : nemesis.lastTransferAtMs + electionMs
+    await until(() => world.nowMs() >= Math.max(net.faultyInFlightUntil(), transferEnd), params.net.slowMaxMs + 2 * electionMs + 1_000)
     workload.markHeal()
     if (!(await until(() => cluster.stableLeader() !== undefined, 10 * electionMs)) && !v.any) {
       v.add(`liveness: no stable leader within ${10 * electionMs}ms (10 election timeouts) after heal`)
@@ -172,9 +185,9 @@ function pickStats(s: Record<string, string>): Record<string, string | undefined
 }
 
 /** A failure report: the replay command, the drawn parameters, what broke, and context. */
-export function formatReport(r: SimReport): string {
+export function formatReport(r: SimReport, light = ''): string {
   return [
-    `simulation failed: ${replayCommand(r.seed)}`,
+    `simulation failed: ${replayCommand(r.seed, light)}`,
     `params: ${describeParams(r.params)}`,
     `violations:\n  ${r.violations.join('\n  ')}`,
     `run: ${r.events} events, ${r.virtualMs} virtual ms, digest ${r.digest}, ops ${JSON.stringify(r.ops)}`,

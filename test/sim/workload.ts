@@ -11,6 +11,8 @@ import type {SimParams} from './params.js'
 export interface WorkloadMutants {
   /** Reads skip verifyLeader and answer from whichever node they reach (stale reads). */
   staleReads?: boolean
+  /** Default-mode reads check only isLeader() (no lease), as query.ts did before leaseRead(). */
+  defaultReadsWithoutLease?: boolean
 }
 
 /** The client's view of a failed call: 'fail' = surely not applied, 'info' = unknown. */
@@ -25,8 +27,8 @@ export const ADD_PREFIX = 'add/'
 /**
  * Clients issuing KV operations straight to RaftNodes, as the server endpoints would:
  * writes and CAS are FSM commands proposed on the node the client believes leads;
- * reads are ReadIndex (verifyLeader) then a read of that node's local state, i.e.
- * Consul's `?consistent`. Calls travel with a client↔server delay and run on the
+ * reads are either ReadIndex (verifyLeader) then a read of that node's local state, i.e.
+ * Consul's `?consistent`, or default-mode reads (the leader's lease, see defaultRead). Calls travel with a client↔server delay and run on the
  * server's turn (a paused server holds them). Every call is recorded in the history.
  */
 export class Workload {
@@ -121,11 +123,12 @@ export class Workload {
     const key = `k${slot}.${s.gen}`
     const x = this.rng.float()
     const value = `${client}-${++this.seq}`
-    const op: RegisterOp = x < 0.4 ? {kind: 'read'} : x < 0.7 ? {kind: 'write', value} : {kind: 'cas', expect: lastIndex.get(key) ?? 0, value}
+    const op: RegisterOp = x < 0.2 ? {kind: 'read'} : x < 0.4 ? {kind: 'read', mode: 'default'} : x < 0.7 ? {kind: 'write', value} : {kind: 'cas', expect: lastIndex.get(key) ?? 0, value}
     const h = this.history.invoke(client, key, op, target)
     try {
       if (op.kind === 'read') {
-        const r = await this.call(client, target, (m) => (this.mutants.staleReads ? Promise.resolve(readState(m, key)) : this.readKey(m, key)))
+        const read = (m: Member) => (this.mutants.staleReads ? Promise.resolve(readState(m, key)) : op.mode === 'default' ? this.defaultRead(m, key) : this.readKey(m, key))
+        const r = await this.call(client, target, read)
         lastIndex.set(key, r.index)
         this.history.complete(h, 'ok', r)
         return
@@ -162,6 +165,21 @@ export class Workload {
   private async readKey(m: Member, key: string): Promise<{value: string | null; index: number}> {
     await m.node.verifyLeader()
     // Runs in the same event that confirmed the read index: nothing else applied in between.
+    return readState(m, key)
+  }
+
+  /**
+   * Consul's default (leader) mode as the server endpoints serve it: the leader answers
+   * from its local state without a quorum round while it holds its read lease
+   * (RaftNode.leaseRead; a ReadIndex round without it). The mutant is the lease-less
+   * form, which isLeader() alone gives: not linearizable (docs/simulation.md).
+   */
+  private async defaultRead(m: Member, key: string): Promise<{value: string | null; index: number}> {
+    if (this.mutants.defaultReadsWithoutLease) {
+      if (!m.node.isLeader()) throw new RaftError('not-leader', 'node is not the leader', m.node.leader())
+    } else {
+      await m.node.leaseRead()
+    }
     return readState(m, key)
   }
 

@@ -68,6 +68,12 @@ export interface RaftNodeOptions {
   bootstrap?: {voters: NodeId[]}
   /** How long propose/verifyLeader/membership requests wait for an outcome (default 30000). */
   requestTimeoutMs?: number
+  /**
+   * Bound on how far any server's clock rate may differ from real time (0.1 = up to 10%
+   * fast or slow). The leader read lease (hasLease/leaseRead) is only as safe as this
+   * bound; it shortens the lease to (electionTicks - 1) ticks × (1 - b) / (1 + b). Default 0.1.
+   */
+  clockDriftBound?: number
   log: Logger
 }
 
@@ -130,6 +136,8 @@ export class RaftNode {
   private readonly trailingLogs: number
   private readonly requestTimeoutMs: number
   private readonly bootstrapVoters: NodeId[] | undefined
+  /** Monotonic ms a heartbeat acknowledgement keeps the read lease (see hasLease). */
+  private readonly leaseMs: number
 
   private core: RawNode | undefined
   private state: 'new' | 'running' | 'stopped' = 'new'
@@ -169,6 +177,11 @@ export class RaftNode {
     this.trailingLogs = opts.trailingLogs ?? 10240
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000
     this.bootstrapVoters = opts.bootstrap?.voters
+    const drift = opts.clockDriftBound ?? 0.1
+    if (!(drift >= 0 && drift < 1)) throw new RaftError('invalid', `clockDriftBound must be in [0, 1), got ${drift}`)
+    // A follower's first tick after a heartbeat may come at once: it is sticky for at least
+    // electionTicks - 1 of its ticks, which run up to (1 + drift) fast; ours up to (1 - drift) slow.
+    this.leaseMs = ((this.electionTicks - 1) * this.tickMs * (1 - drift)) / (1 + drift)
     this.waitsSnapshotStatus = typeof this.transport.onSnapshotStatus === 'function'
   }
 
@@ -267,6 +280,34 @@ export class RaftNode {
         return
       }
       this.schedule()
+    })
+  }
+
+  /**
+   * Leader read lease: true while a voter quorum echoed a heartbeat sent less than the
+   * lease time ago (by the monotonic clock), a MsgTimeoutNow was not sent this term, and
+   * an entry of this term is committed. No other leader can have been elected meanwhile,
+   * provided clock rates stay within clockDriftBound; local state read after applying
+   * through the current commit index is then linearizable.
+   */
+  hasLease(): boolean {
+    if (!this.isLeader()) return false
+    const stamp = this.core!.leaseStamp()
+    return stamp !== undefined && this.env.clock.nowMs() - stamp < this.leaseMs
+  }
+
+  /**
+   * Consul's default (leader) read mode made linearizable: with the lease, resolves once
+   * the commit index of now is applied (no network round); without it, falls back to
+   * verifyLeader() (a ReadIndex quorum round). Rejects like verifyLeader.
+   */
+  leaseRead(): Promise<number> {
+    if (!this.hasLease()) return this.verifyLeader()
+    const index = this.core!.status().commit
+    if (index <= this.applied) return Promise.resolve(index)
+    const context = `${this.id}/lease/${++this.readSeq}`
+    return new Promise<number>((resolve, reject) => {
+      this.reads.set(context, {index, deadlineMs: this.env.clock.nowMs() + this.requestTimeoutMs, resolve, reject})
     })
   }
 
@@ -423,6 +464,8 @@ export class RaftNode {
       heartbeatTicks: this.heartbeatTicks,
       randomInt: (n) => this.env.random.int(n),
       applied: this.applied,
+      // A restarted voter must not help elect a leader while our read lease may still stand.
+      leaseOnStart: true,
     })
     this.conf = core.status().conf
     return core
@@ -561,6 +604,9 @@ export class RaftNode {
   }
 
   private send(msgs: Message[]): void {
+    // Stamp heartbeats as they leave: the echo tells the leader when the follower last heard from it.
+    const now = this.env.clock.nowMs()
+    for (const m of msgs) if (m.type === MsgType.Heartbeat) m.stamp = now
     try {
       this.transport.send(msgs)
     } catch (err) {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {MsgType, ProposalDroppedError, RaftError} from '../../../src/agent/raft/core/index.js'
+import {MsgType, ProposalDroppedError, RaftError, type Message} from '../../../src/agent/raft/core/index.js'
 import {Network} from './network.js'
 
 describe('raft core: membership changes', () => {
@@ -176,6 +176,39 @@ describe('raft core: leadership transfer', () => {
     net.propose('1', 'x')
     expect(net.appliedData('2')).toEqual(['x'])
     expect(net.leader()).toBe('1')
+  })
+
+  it('a MsgTimeoutNow delivered after the leader gave up still forces an election (sim seed 90741)', () => {
+    // The mechanism behind sim seed 90741: the abort (etcd's abortLeaderTransfer after an
+    // election timeout) cannot recall a MsgTimeoutNow already on the wire. When it lands,
+    // the transferee campaigns with the transfer context, which the others' lease lets
+    // through; having missed the entries proposed since, it loses, but every node has moved
+    // to its term and the old leader is deposed. So a transfer is part of the faults until
+    // its MsgTimeoutNow has arrived, which is how the simulator's liveness phase counts it.
+    const net = new Network(['1', '2', '3'])
+    net.campaign('1')
+    const term = net.status('1').term
+    const held: Message[] = []
+    // The MsgTimeoutNow is held up, and on a FIFO link so is everything behind it to '2'.
+    net.hook = (m) => {
+      if (m.type === MsgType.TimeoutNow) held.push(m)
+      return held.length === 0 || m.to !== '2'
+    }
+    net.node('1').raw.transferLeadership('2')
+    net.stabilize()
+    expect(held).toHaveLength(1)
+    net.tick(10, ['1'])
+    net.propose('1', 'after-abort')
+    expect(net.leader()).toBe('1')
+    net.recover()
+    net.deliver(held[0]!)
+    net.stabilize()
+    expect(net.status('2').role).toBe('follower')
+    expect(net.leaders()).toEqual([])
+    for (const id of ['1', '2', '3']) expect(net.status(id).term).toBe(term + 1)
+    // Liveness is only delayed: the next election timeout elects an up-to-date node.
+    net.tick(40)
+    expect(['1', '3']).toContain(net.leader())
   })
 
   it('a follower relays the request to the leader', () => {

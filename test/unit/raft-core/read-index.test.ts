@@ -112,3 +112,73 @@ describe('raft core: ReadIndex', () => {
     expect(net.node('1').readStates).toEqual([{index: 2, context: 'l'}])
   })
 })
+
+describe('raft core: leader read lease (leaseStamp)', () => {
+  /** Plays the driver's part: stamps each heartbeat with a counter as it leaves. */
+  function stamping(net: Network): {now: number} {
+    const clock = {now: 0}
+    net.hook = (m) => (m.type === MsgType.Heartbeat ? {...m, stamp: clock.now} : true)
+    return clock
+  }
+
+  it('is the oldest stamp a voter quorum echoed, after a commit in the term', () => {
+    const net = new Network(['1', '2', '3'])
+    const clock = stamping(net)
+    net.campaign('1')
+    expect(net.node('1').raw.leaseStamp()).toBeUndefined() // no heartbeat echoed yet
+    clock.now = 10
+    net.tick(1, ['1'])
+    expect(net.node('1').raw.leaseStamp()).toBe(10)
+    // Only '2' answers the next heartbeat: the quorum {1, 2} still echoed 20; '3' is not needed.
+    net.cut('1', '3')
+    clock.now = 20
+    net.tick(1, ['1'])
+    expect(net.node('1').raw.leaseStamp()).toBe(20)
+    // Isolated: the stamp stays where the quorum left it; the driver lets it age out.
+    net.cut('1', '2')
+    clock.now = 30
+    net.tick(1, ['1'])
+    expect(net.node('1').raw.leaseStamp()).toBe(20)
+    expect(net.node('2').raw.leaseStamp()).toBeUndefined() // followers hold none
+  })
+
+  it('a single voter always holds it once its term has a commit', () => {
+    const net = new Network(['1'])
+    net.campaign('1')
+    expect(net.node('1').raw.leaseStamp()).toBe(Infinity)
+  })
+
+  it('is void for the rest of the term once a MsgTimeoutNow was sent, even if the transfer is abandoned', () => {
+    const net = new Network(['1', '2', '3'])
+    const clock = stamping(net)
+    net.campaign('1')
+    clock.now = 5
+    net.tick(1, ['1'])
+    expect(net.node('1').raw.leaseStamp()).toBe(5)
+    net.ignore(MsgType.TimeoutNow)
+    net.node('1').raw.transferLeadership('2')
+    net.stabilize()
+    expect(net.node('1').raw.leaseStamp()).toBeUndefined()
+    net.tick(12, ['1']) // the transfer is given up; the MsgTimeoutNow may still be on the wire
+    expect(net.leader()).toBe('1')
+    expect(net.node('1').raw.leaseStamp()).toBeUndefined()
+  })
+
+  it('with leaseOnStart a restarted voter ignores vote requests for an election timeout', () => {
+    const net = new Network(['1', '2', '3'], {leaseOnStart: true})
+    net.tick(10) // past the start-up quiet period
+    net.campaign('1')
+    expect(net.leader()).toBe('1')
+    // '2' acknowledged '1', then restarts and forgets it; '3' campaigns (pre-vote off, to be direct).
+    net.restart('2', {leaseOnStart: true, preVote: false})
+    net.isolate('1')
+    net.node('3').raw.campaign()
+    net.stabilize()
+    expect(net.status('3').role).not.toBe('leader')
+    expect(net.status('2').term).toBe(net.status('1').term)
+    net.tick(10, ['2'])
+    net.node('3').raw.campaign()
+    net.stabilize()
+    expect(net.status('3').role).toBe('leader')
+  })
+})

@@ -174,6 +174,9 @@ describe('RaftNode, single voter on SQLite', () => {
       const readIndex = await time.settle(a.node.verifyLeader())
       expect(readIndex).toBeGreaterThanOrEqual(w.index)
       expect(Number(a.node.stats().applied_index)).toBeGreaterThanOrEqual(readIndex)
+      // A lone voter is its own quorum: it holds the read lease and serves default reads at once.
+      expect(a.node.hasLease()).toBe(true)
+      expect(await time.settle(a.node.leaseRead())).toBeGreaterThanOrEqual(w.index)
       expect((await rejection(a.node.propose(new Uint8Array(0)))).code).toBe('invalid')
       const inflight = a.node.propose(cmd('y', '2'))
       a.close()

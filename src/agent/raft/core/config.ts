@@ -45,6 +45,13 @@ export interface RaftConfig {
    * checkQuorum; relies on bounded clock drift between nodes).
    */
   readOnly?: 'safe' | 'lease'
+  /**
+   * Treat a start (or restart) like hearing from a leader: ignore higher-term (pre-)vote
+   * requests for electionTicks ticks after start. A restarted voter forgets the leader it
+   * acknowledged; without this it could help elect a new leader while the old one still
+   * relies on that acknowledgement for its read lease (leaseStamp). Default false.
+   */
+  leaseOnStart?: boolean
 }
 
 export interface ResolvedConfig {
@@ -58,6 +65,7 @@ export interface ResolvedConfig {
   maxInflightMsgs: number
   maxCommittedSizePerReady: number
   readOnly: 'safe' | 'lease'
+  leaseOnStart: boolean
 }
 
 function positiveInt(name: string, v: number): number {
@@ -86,5 +94,6 @@ export function resolveConfig(cfg: RaftConfig): ResolvedConfig {
     maxInflightMsgs: positiveInt('maxInflightMsgs', cfg.maxInflightMsgs ?? 256),
     maxCommittedSizePerReady: positiveInt('maxCommittedSizePerReady', cfg.maxCommittedSizePerReady ?? maxSizePerMsg),
     readOnly,
+    leaseOnStart: cfg.leaseOnStart ?? false,
   }
 }

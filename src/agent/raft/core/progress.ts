@@ -59,6 +59,8 @@ export class Progress {
   recentActive = false
   /** In 'probe': a MsgApp is outstanding, wait for its answer or the next heartbeat response. */
   probeSent = false
+  /** Highest heartbeat stamp this peer echoed in the current term (-1: none). */
+  ackedStamp = -1
   readonly inflights: Inflights
 
   constructor(next: number, maxInflight: number, match = 0) {

@@ -59,6 +59,10 @@ export class Raft {
   /** Leader: ReadIndex requests waiting for the first commit of this term. */
   pendingReadIndex: Message[] = []
   leadTransferee: NodeId = ''
+  /** Leader: a MsgTimeoutNow was sent this term, so the read lease is void (see leaseStamp). */
+  leaseVoid = false
+  /** With cfg.leaseOnStart: ticks left during which we ignore higher-term vote requests. */
+  startQuietTicks = 0
   /** Leader: index of the latest conf change proposed; a new one waits until it is applied. */
   pendingConfIndex = 0
   electionElapsed = 0
@@ -78,6 +82,7 @@ export class Raft {
     this.term = Math.max(this.term, this.log.lastTerm())
     if (config.applied !== undefined) this.loadApplied(config.applied)
     this.becomeFollower(this.term, '')
+    if (this.cfg.leaseOnStart) this.startQuietTicks = this.cfg.electionTicks
   }
 
   private loadState(hs: HardState): void {
@@ -122,6 +127,7 @@ export class Raft {
   }
 
   tick(): void {
+    if (this.startQuietTicks > 0) this.startQuietTicks--
     this.tickFn(this)
   }
 
@@ -137,6 +143,7 @@ export class Raft {
     this.heartbeatElapsed = 0
     this.randomizedElectionTimeout = this.cfg.electionTicks + this.cfg.randomInt(this.cfg.electionTicks)
     this.leadTransferee = ''
+    this.leaseVoid = false
     this.votes = new Map()
     this.prs = new Map()
     this.readOnly = new ReadOnly()
@@ -207,7 +214,8 @@ export class Raft {
       if (m.type === MsgType.Vote || m.type === MsgType.PreVote) {
         // Leader stickiness: while we heard from a leader within an election timeout, a
         // higher-term candidate is a disrupted or removed node, not a reason to move on.
-        const inLease = this.cfg.checkQuorum && this.lead !== '' && this.electionElapsed < this.cfg.electionTicks
+        const heardLeader = this.lead !== '' && this.electionElapsed < this.cfg.electionTicks
+        const inLease = this.cfg.checkQuorum && (heardLeader || this.startQuietTicks > 0)
         if (inLease && m.context !== CAMPAIGN_TRANSFER) return
       }
       if (m.type === MsgType.PreVote) {
@@ -327,6 +335,25 @@ export class Raft {
 
   abortLeaderTransfer(): void {
     this.leadTransferee = ''
+  }
+
+  /**
+   * Leader read lease: the oldest heartbeat stamp that a voter quorum (us included, as
+   * +Infinity) has echoed in this term, or undefined when there is no lease. A voter that
+   * echoed stamp s received that heartbeat after the driver stamped it, and ignores other
+   * candidates for an election timeout of its own clock from then (check-quorum's leader
+   * stickiness), so no other leader can be elected before s + electionTimeout adjusted for
+   * clock-rate drift; the driver turns that into wall time. No lease before the first
+   * commit of our term (our commit index may be behind), without check-quorum (nobody is
+   * sticky), or once we sent MsgTimeoutNow this term (a transfer campaign bypasses
+   * stickiness, and an aborted transfer's MsgTimeoutNow can still arrive later).
+   */
+  leaseStamp(): number | undefined {
+    if (this.role !== 'leader' || !this.cfg.checkQuorum || this.leaseVoid || !this.committedEntryInCurrentTerm()) return undefined
+    const stamps = this.conf.voters.map((id) => (id === this.id ? Infinity : (this.prs.get(id)?.ackedStamp ?? -1))).sort((a, b) => b - a)
+    if (stamps.length === 0) return undefined
+    const q = stamps[Math.floor(stamps.length / 2)]!
+    return q < 0 ? undefined : q
   }
 
   /** Leader: is a voter quorum recently active? Also starts the next observation window. */

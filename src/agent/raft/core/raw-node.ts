@@ -103,6 +103,15 @@ export class RawNode {
   }
 
   /**
+   * Leader read lease: the oldest heartbeat stamp a voter quorum echoed this term, or
+   * undefined (no lease: not leader, no commit in this term yet, or a transfer started).
+   * See Raft.leaseStamp for what the driver may conclude from it.
+   */
+  leaseStamp(): number | undefined {
+    return this.raft.leaseStamp()
+  }
+
+  /**
    * Asks the leader (directly or via this follower) to hand leadership to voter `to`: it
    * brings `to` up to date, then sends it MsgTimeoutNow. Proposals are refused meanwhile;
    * the attempt is abandoned after an election timeout.

@@ -124,5 +124,7 @@ export function respondReadIndex(r: Raft, rs: ReadIndexRequest): void {
 }
 
 export function sendTimeoutNow(r: Raft, to: NodeId): void {
+  // The transferee's campaign bypasses the others' stickiness: no lease for the rest of this term.
+  r.leaseVoid = true
   r.send({to, type: MsgType.TimeoutNow})
 }

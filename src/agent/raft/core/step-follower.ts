@@ -117,8 +117,10 @@ function handleAppendEntries(r: Raft, m: Message): void {
 
 function handleHeartbeat(r: Raft, m: Message): void {
   r.log.commitTo(m.commit ?? 0)
-  const resp = {to: m.from, type: MsgType.HeartbeatResp}
-  r.send(m.context === undefined ? resp : {...resp, context: m.context})
+  const resp: {to: string; type: MsgType; context?: string; stamp?: number} = {to: m.from, type: MsgType.HeartbeatResp}
+  if (m.context !== undefined) resp.context = m.context
+  if (m.stamp !== undefined) resp.stamp = m.stamp
+  r.send(resp)
 }
 
 /** MsgSnap: install it (answer with its index) or say how far we are (answer with commit). */

@@ -131,6 +131,7 @@ function handleAppResp(r: Raft, m: Message, pr: Progress): void {
 
 function handleHeartbeatResp(r: Raft, m: Message, pr: Progress): void {
   pr.recentActive = true
+  if (m.stamp !== undefined && m.stamp > pr.ackedStamp) pr.ackedStamp = m.stamp
   pr.probeSent = false
   // A full window with a live peer: free one slot so replication can make progress.
   if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne()

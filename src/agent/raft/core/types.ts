@@ -87,6 +87,12 @@ export interface Message {
   snapshot?: Snapshot
   /** ReadIndex request context / heartbeat context. */
   context?: string
+  /**
+   * Heartbeat: an opaque, increasing value the driver puts on the message as it sends it
+   * (its monotonic clock); the follower echoes it in its HeartbeatResp. The leader keeps
+   * the highest echo per peer for its read lease (Raft.leaseStamp).
+   */
+  stamp?: number
 }
 
 export type Role = 'follower' | 'candidate' | 'precandidate' | 'leader'
