@@ -9,7 +9,7 @@ import type {StateStore} from '../../src/store/state/store.js'
  */
 export function testRpc(env: Env, state: () => StateStore, apply: (cmd: Command) => Promise<unknown>, datacenter = 'dc1'): RpcDelegate {
   return localDelegate(createEndpoints({
-    server: {state, apply, isLeader: () => true, hasLeader: () => true, lastContactMs: () => 0, verifyLeader: async () => {}},
+    server: {state, apply, isLeader: () => true, hasLeader: () => true, lastContactMs: () => 0, verifyLeader: async () => {}, leaseRead: async () => {}},
     env,
     datacenter,
     defaultQueryTimeMs: 300_000,

@@ -104,6 +104,18 @@ export class Raft {
     }
   }
 
+  /**
+   * Default-mode reads: served under the leader's lease without a network round (a
+   * ReadIndex round when the lease has lapsed), so a deposed leader never answers.
+   */
+  async leaseRead(): Promise<void> {
+    try {
+      await this.node.leaseRead()
+    } catch (e) {
+      throw toHttpError(e)
+    }
+  }
+
   /** ReadIndex round for ?consistent reads. */
   async verifyLeader(): Promise<void> {
     try {

@@ -102,6 +102,7 @@ export class ServerRole {
         hasLeader: () => raft.hasLeader(),
         lastContactMs: () => raft.lastContactMs(),
         verifyLeader: () => raft.verifyLeader(),
+        leaseRead: () => raft.leaseRead(),
       },
       env,
       datacenter: config.datacenter,

@@ -65,7 +65,7 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
   }
   // The real endpoints over the FSM's store, through the same local delegate the agent uses.
   const rpc = localDelegate(createEndpoints({
-    server: {state: () => fsm.state, apply, isLeader: () => true, hasLeader: () => true, lastContactMs: () => 0, verifyLeader: async () => {}},
+    server: {state: () => fsm.state, apply, isLeader: () => true, hasLeader: () => true, lastContactMs: () => 0, verifyLeader: async () => {}, leaseRead: async () => {}},
     env,
     datacenter: 'dc1',
     defaultQueryTimeMs: 300_000,

@@ -51,7 +51,7 @@ function cluster(ids: string[]) {
     }
     server.autopilot = new Autopilot(autopilotPort(deps))
     server.rpc = localDelegate(createEndpoints({
-      server: {state: () => fsm.state, apply: raft.apply.bind(raft), isLeader: () => node.isLeader(), hasLeader: () => node.leader() !== '', lastContactMs: () => node.lastContactMs(), verifyLeader: async () => {}},
+      server: {state: () => fsm.state, apply: raft.apply.bind(raft), isLeader: () => node.isLeader(), hasLeader: () => node.leader() !== '', lastContactMs: () => node.lastContactMs(), verifyLeader: async () => {}, leaseRead: async () => {}},
       env, datacenter: 'dc1', defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000,
       raft: {leaderAddress: () => '', peers: () => [], configuration: () => ({Servers: [], Index: 0})},
       sessionTimers: {reset: () => {}, clear: () => {}},

@@ -37,6 +37,8 @@ export interface ServerPort {
   lastContactMs(): number
   /** ReadIndex round: resolves once a read is linearizable here. */
   verifyLeader(): Promise<void>
+  /** Leader lease (ReadIndex when lapsed): rejects with no-leader on a follower. */
+  leaseRead(): Promise<void>
 }
 
 export interface EndpointDeps {
@@ -53,7 +55,10 @@ export async function query<T>(d: EndpointDeps, q: QueryOptions | undefined, fn:
   if (o.Datacenter && o.Datacenter !== d.datacenter) throw new EndpointError('no-path', 'No path to datacenter')
   const consistency = o.RequireConsistent ? 'consistent' : o.AllowStale ? 'stale' : 'leader'
   if (consistency === 'consistent') await d.server.verifyLeader()
-  else if (consistency === 'leader' && !d.server.isLeader()) throw new EndpointError('no-leader', 'No cluster leader')
+  else if (consistency === 'leader') {
+    if (!d.server.isLeader()) throw new EndpointError('no-leader', 'No cluster leader')
+    await d.server.leaseRead()
+  }
   const waitMs = Math.min(o.MaxQueryTime ?? d.defaultQueryTimeMs, d.maxQueryTimeMs)
   const watch = {newWatchSet: () => new WatchSet(), wait: (ws: WatchSet, cb: () => void) => d.server.state().hub.wait(ws, cb)}
   const r = await blockingRead(d.env, watch, {minIndex: o.MinQueryIndex ?? 0, waitMs}, (ws) => fn(d.server.state(), ws), signal)
