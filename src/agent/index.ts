@@ -28,7 +28,6 @@ import {dnsCatalog} from './server/dns-catalog.js'
 import {dnsPreparedQuery} from './dns-prepared-query.js'
 import {startCoordinateSync} from './coordinate-sync.js'
 import type {Coordinate} from './gossip/coordinate/coordinate.js'
-import type {CoordinateEntry} from '../store/state/types.js'
 
 export interface AgentHandle {
   nodeId: string
@@ -48,7 +47,6 @@ export interface AgentHandle {
    */
   startCoordinateSync(getCoordinate: () => Coordinate | undefined, lanMembers?: () => number): () => void
   /** Where /v1/coordinate/datacenters reads this datacenter's servers' WAN coordinates (none until set). */
-  setWanCoordinates(source: () => CoordinateEntry[]): void
 }
 
 /** Implementations the composition root would otherwise pick itself. */
@@ -109,6 +107,10 @@ export async function createAgent(
   })
   // A server runs the endpoints itself; a client agent sends every call to a server.
   server = config.server ? new ServerRole({config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? [],
+    wan: () => {
+      const wan = gossip.wan
+      return wan && {members: () => wan.members(), self: () => wan.coordinate.getCoordinate(), coordinateOf: (m: string) => wan.peerCoordinate(m)}
+    },
     raftTransport: (o) => createTcpRaftTransport({
       selfId: nodeId, datacenter: config.datacenter, bindIp: config.bindAddr, resolve: o.resolve, listener: {onProtocol: o.listen}, log: log.named('raft.transport'),
     })}) : undefined
@@ -182,14 +184,6 @@ export async function createAgent(
       if (gossip.lan) {
         const lan = gossip.lan
         stopLanCoordinates = handle.startCoordinateSync(() => lan.coordinate.getCoordinate(), () => lan.members().length)
-      }
-      if (gossip.wan) {
-        const wan = gossip.wan
-        // Servers of this datacenter with the WAN coordinate each last reported.
-        handle.setWanCoordinates(() => wan.members().filter((m) => m.status === 1 && m.tags.dc === config.datacenter).flatMap((m) => {
-          const c = wan.peerCoordinate(m.name)
-          return c ? [{Node: m.name.slice(0, m.name.length - config.datacenter.length - 1), Segment: '', Coord: c}] : []
-        }))
       }
       await server?.start(ctx)
       if (config.ports.http !== -1) {
@@ -265,9 +259,6 @@ export async function createAgent(
         sync.stop()
         coordinateSyncs.delete(sync)
       }
-    },
-    setWanCoordinates(source) {
-      server?.setWanCoordinates(source)
     },
   }
   return handle

@@ -10,7 +10,7 @@ export const WRITES = new Set<string>([
 ])
 
 /** Answered by whichever server is asked (Consul's Status endpoints never forward). */
-const LOCAL_ONLY = new Set<string>(['Status.Leader', 'Status.Peers', 'Status.Ping'])
+const LOCAL_ONLY = new Set<string>(['Status.Leader', 'Status.Peers', 'Status.Ping', 'Catalog.ListDatacenters', 'Coordinate.ListDatacenters'])
 
 /** What a blocking call may take: its wait, the server's jitter (wait/16), and a round trip. */
 export function callTimeoutMs(req: unknown, defaultQueryTimeMs: number, maxQueryTimeMs: number): number {
@@ -43,6 +43,10 @@ export function toEndpointError(e: unknown): EndpointError {
 export interface ForwardOptions {
   env: Env
   log: Logger
+  /** This server's datacenter: a request naming another goes to a server there. */
+  datacenter: string
+  /** Servers of other datacenters from the WAN pool, nearest first ([] = no path). */
+  serversOf(dc: string): string[]
   /** The endpoints of this server. */
   local: RpcDelegate
   pool: RpcPool
@@ -75,7 +79,29 @@ export function forwardingDelegate(o: ForwardOptions): RpcDelegate {
     return !q.MaxStaleDuration || lag <= q.MaxStaleDuration
   }
 
+  /**
+   * Consul's forwardDC: to the nearest server of that datacenter, failing over to the
+   * next on errors that allow it. No known server there is "No path to datacenter" at once.
+   */
+  async function forwardDc<M extends Method>(dc: string, method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    const servers = o.serversOf(dc)
+    if (servers.length === 0) throw new EndpointError('no-path', 'No path to datacenter')
+    let last: unknown
+    for (const addr of servers) {
+      try {
+        return (await o.pool.call(addr, method, req, callTimeoutMs(req, o.defaultQueryTimeMs, o.maxQueryTimeMs))) as RpcReply<M>
+      } catch (e) {
+        last = e
+        if (signal?.aborted || !retriable(e, method)) break
+        o.log.debug('rpc to another datacenter failed; trying its next server', {dc, server: addr, error: (e as Error).message})
+      }
+    }
+    throw toEndpointError(last)
+  }
+
   async function rpc<M extends Method>(method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    const dc = (req as {Datacenter?: unknown} | undefined)?.Datacenter
+    if (typeof dc === 'string' && dc !== '' && dc !== o.datacenter && !LOCAL_ONLY.has(method)) return forwardDc(dc, method, req, signal)
     const deadline = o.env.clock.nowMs() + o.holdTimeoutMs
     let last: unknown
     for (let attempt = 0; ; attempt++) {

@@ -9,6 +9,8 @@ import {Bootstrapper} from './bootstrap.js'
 import {forwardingDelegate} from './forward.js'
 import {RaftMembership} from './raft-membership.js'
 import {ServerLookup} from './servers.js'
+import {WanRouter} from './wan-router.js'
+import type {Coordinate} from '../gossip/coordinate/coordinate.js'
 import {checkServerMetadata, writeServerMetadata} from './server-metadata.js'
 import type {RaftStore} from '../../store/raft/types.js'
 import type {StateStore} from '../../store/state/store.js'
@@ -32,6 +34,8 @@ export interface ServerRoleDeps {
   address: string
   raftStore?: RaftStore
   lanMembers(): SerfMember[]
+  /** The WAN pool as it is now (undefined when WAN gossip is off or not started). */
+  wan?(): {members(): SerfMember[]; self(): Coordinate | undefined; coordinateOf(member: string): Coordinate | undefined} | undefined
   /**
    * Builds the Raft transport over the RPC port's Raft connections (first byte 0x01).
    * `listen` registers its inbound handler; `resolve` maps a server ID to its address.
@@ -53,12 +57,12 @@ export class ServerRole {
   private leader?: Leader
   private listener?: RpcServer
   readonly servers: ServerLookup
+  readonly wanRouter: WanRouter
   private readonly pool: RpcPool
   private readonly protocols = new Map<number, ProtocolHandler>()
   private readonly bootstrapper?: Bootstrapper
   private bootstrapTimer?: TimerHandle
   private metadataTimer?: TimerHandle
-  private wanCoordinates: () => CoordinateEntry[] = () => []
   readonly autopilot: Autopilot
   private autopilotTicker?: TimerHandle
 
@@ -66,6 +70,12 @@ export class ServerRole {
     const {config, env, log} = d
     const port = config.ports.server > 0 ? config.ports.server : 8300
     this.servers = new ServerLookup(config.datacenter, d.lanMembers)
+    this.wanRouter = new WanRouter({
+      datacenter: config.datacenter,
+      members: () => d.wan?.()?.members() ?? [],
+      self: () => d.wan?.()?.self(),
+      coordinateOf: (m) => d.wan?.()?.coordinateOf(m),
+    })
     this.pool = new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
     const transport = config.ports.server !== -1 && d.raftTransport
       ? d.raftTransport({listen: (type, h) => this.protocols.set(type, h), resolve: (id) => this.servers.addrOf(id)})
@@ -106,6 +116,7 @@ export class ServerRole {
       },
       env,
       datacenter: config.datacenter,
+      datacenters: () => this.wanRouter.datacenters(),
       defaultQueryTimeMs: config.defaultQueryTimeMs,
       maxQueryTimeMs: config.maxQueryTimeMs,
       raft: {leaderAddress: () => raft.leaderAddress(), peers: () => raft.peerAddresses(), configuration: () => raft.configuration(config.nodeName)},
@@ -113,11 +124,12 @@ export class ServerRole {
       operator: operatorPort(operatorDeps),
       coordinates: {
         update: (entry) => this.coordinateUpdates.update(entry),
-        datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: this.wanCoordinates()}],
+        datacenters: (): CoordinateDatacenterMap[] => this.wanRouter.coordinateMaps(`${config.nodeName}.${config.datacenter}`),
       },
     }))
     this.rpc = forwardingDelegate({
       env, log: log.named('rpc'), local, pool: this.pool,
+      datacenter: config.datacenter, serversOf: (dc) => this.wanRouter.serversOf(dc),
       isLeader: () => raft.isLeader(),
       leaderAddr: () => raft.leaderAddress() || undefined,
       lastContactMs: () => raft.lastContactMs(),
@@ -162,10 +174,6 @@ export class ServerRole {
       stats: () => raft.stats(),
       configuration: () => raft.configuration(this.d.config.nodeName),
     }
-  }
-
-  setWanCoordinates(source: () => CoordinateEntry[]): void {
-    this.wanCoordinates = source
   }
 
   sendCoordinate(entry: CoordinateEntry): Promise<void> | void {

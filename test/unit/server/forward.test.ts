@@ -24,7 +24,7 @@ function setup(state: State, remote: (addr: string, method: string) => unknown =
   // A ticking timer keeps virtual time moving while the delegate's promises settle between events.
   env.timers.every(10, () => {})
   const rpc = forwardingDelegate({
-    env, log: memoryLogger(), local, pool,
+    env, log: memoryLogger(), local, pool, datacenter: 'dc1', serversOf: (dc: string) => (dc === 'dc2' ? ['127.0.0.8:8300', '127.0.0.9:8300'] : []),
     isLeader: () => state.leader, leaderAddr: () => state.leaderAddr, lastContactMs: () => state.lastContact,
     holdTimeoutMs: 7000, defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000,
   })
@@ -94,5 +94,17 @@ describe('a server\'s forwarding delegate', () => {
     })
     expect(await reads.time.settle(reads.rpc('KVS.Get', {Key: 'k'}))).toBe('remote')
     expect(n).toBe(2)
+  })
+
+  it('sends a request naming another datacenter to its nearest server, failing over; unknown ones fail at once', async () => {
+    const t = setup({leader: true, lastContact: 0}, (addr) => {
+      if (addr === '127.0.0.8:8300') throw new RpcError('connect', 'connection refused', {maybeDelivered: false})
+      return `from ${addr}`
+    })
+    expect(await t.rpc('KVS.Apply', {Datacenter: 'dc2', Op: 'set', DirEnt: {Key: 'k'}})).toBe('from 127.0.0.9:8300')
+    expect(await t.rpc('KVS.Get', {Datacenter: 'dc1', Key: 'k'})).toBe('local')
+    const err = await t.rpc('KVS.Get', {Datacenter: 'dc9', Key: 'k'}).then(() => undefined, (e: unknown) => e)
+    expect([(err as EndpointError).code, (err as EndpointError).message]).toEqual(['no-path', 'No path to datacenter'])
+    expect(t.time.nowMs).toBe(0)
   })
 })

@@ -60,7 +60,11 @@ export function nodeMetaMatches(meta: Record<string, string>, filters: Record<st
   return true
 }
 
-/** Only the local datacenter is reachable (no WAN yet): other ?dc values fail as Consul's do. */
+/**
+ * For the few calls that only run in this datacenter (coordinate updates, user events):
+ * another ?dc fails as Consul's unroutable ones do. Everything else sends ?dc on in its
+ * RPC request and the server forwards it there.
+ */
 export function checkDatacenter(req: HttpRequest, ctx: AgentContext, bodyDc?: string): void {
   const dc = req.query.get('dc') || bodyDc
   if (dc && dc !== ctx.config.datacenter) throw new HttpError(500, 'No path to datacenter')
@@ -85,8 +89,7 @@ export function requiredName(p: RouteParams, what: string): string {
 export async function register(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const raw = parseJsonBody<unknown>(req.body)
   const r = await guarded(() => parseRegisterRequest(raw))
-  checkDatacenter(req, ctx, r.Datacenter)
-  r.Datacenter = ctx.config.datacenter
+  r.Datacenter = r.Datacenter || req.query.get('dc') || ctx.config.datacenter
   return {json: await ctx.rpc('Catalog.Register', r)}
 }
 
@@ -94,8 +97,7 @@ export async function register(req: HttpRequest, _p: RouteParams, ctx: AgentCont
 export async function deregister(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const raw = parseJsonBody<unknown>(req.body)
   const r = await guarded(() => parseDeregisterRequest(raw))
-  checkDatacenter(req, ctx)
-  return {json: await ctx.rpc('Catalog.Deregister', r)}
+  return {json: await ctx.rpc('Catalog.Deregister', {...r, Datacenter: req.query.get('dc') || undefined})}
 }
 
 // ---- reads ----------------------------------------------------------------------------------
@@ -107,7 +109,6 @@ export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: Agent
 
 /** GET /v1/catalog/nodes (?node-meta, ?filter, ?near sorts by estimated RTT). */
 export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
@@ -118,7 +119,6 @@ export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext
 
 /** GET /v1/catalog/services: name → tags (?node-meta; ?filter runs on the instances). */
 export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
   if (!meta && !opts.filter) {
@@ -146,7 +146,6 @@ export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentCont
 /** GET /v1/catalog/service/:name (?tag repeatable, ?node-meta, ?filter, ?near sorts by estimated RTT). */
 export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'service name')
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const tags = req.query.getAll('tag')
   const meta = nodeMetaFilters(req)
@@ -159,7 +158,6 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
 /** GET /v1/catalog/node/:node: the node and a map of its services (null when unknown). */
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   if (!value) return {json: null, meta: qm}
@@ -170,7 +168,6 @@ export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext):
 /** GET /v1/catalog/node-services/:node: the node and a list of its services. */
 export async function nodeServices(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   if (!value) return {json: {Node: null, Services: []}, meta: qm}

@@ -29,7 +29,6 @@ export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: Agent
 
 /** GET /v1/coordinate/nodes (?dc, ?segment, blocking): every LAN coordinate the catalog holds. */
 export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   const {value, meta} = await ctx.rpc('Coordinate.ListNodes', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
   return {json: bySegment(req, value).map(render), meta}
 }
@@ -37,7 +36,6 @@ export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext
 /** GET /v1/coordinate/node/:node (?dc, ?segment, blocking): one node's coordinates; 404 when none. */
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
-  checkDatacenter(req, ctx)
   const {value, meta} = await ctx.rpc('Coordinate.Node', {Node: name, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
   const rows = bySegment(req, value)
   if (rows.length === 0) return {status: 404, meta}

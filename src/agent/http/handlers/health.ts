@@ -3,7 +3,7 @@ import {renderCheckServiceNode, renderHealthCheck} from '../../services/api-shap
 import type {CheckServiceNode} from '../../../store/state/types.js'
 import {badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
-import {applyFilter, checkDatacenter, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
+import {applyFilter, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
 import {rpcQuery} from '../rpc-query.js'
 
 const STATES = new Set(['any', 'passing', 'warning', 'critical'])
@@ -11,7 +11,6 @@ const STATES = new Set(['any', 'passing', 'warning', 'critical'])
 /** GET /v1/health/node/:node: every check on the node. */
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const {value, meta} = await ctx.rpc('Health.NodeChecks', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   return {json: applyFilter(value.map(renderHealthCheck), opts.filter), meta}
@@ -20,7 +19,6 @@ export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext):
 /** GET /v1/health/checks/:service: the checks of every instance of a service (?node-meta, ?filter). */
 export async function checks(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'service name')
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const metaFilter = nodeMetaFilters(req)
   const {value, meta} = await ctx.rpc('Health.ServiceChecks', {ServiceName: name, NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
@@ -57,7 +55,6 @@ const bodies = new WeakMap<CheckServiceNode[], Map<string, Buffer>>()
  */
 export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'service name')
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const passing = passingOnly(req)
   const tags = req.query.getAll('tag')
@@ -84,7 +81,6 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
 export async function state(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const st = requiredName(p, 'check state')
   if (!STATES.has(st)) throw badRequest('Invalid check state')
-  checkDatacenter(req, ctx)
   const opts = ctx.queryOptions(req)
   const metaFilter = nodeMetaFilters(req)
   const {value, meta} = await ctx.rpc('Health.ChecksInState', {State: st as 'any' | 'passing' | 'warning' | 'critical', NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)

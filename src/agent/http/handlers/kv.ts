@@ -3,7 +3,6 @@ import type {KVEntry} from '../../../store/state/types.js'
 import {HttpError, badRequest} from '../errors.js'
 import {uintParam} from '../query-options.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
-import {checkDatacenter} from './catalog.js'
 import {rpcQuery} from '../rpc-query.js'
 
 /** Consul's JSON shape of a KV entry (Value base64, null when empty). */
@@ -39,7 +38,6 @@ function conflicting(req: HttpRequest, ...names: string[]) {
 }
 
 export async function kv(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   const key = p.rest
   if (key !== '') validateKey(key)
   switch (req.method) {

@@ -6,7 +6,6 @@ import {HttpError} from '../errors.js'
 import {flag} from '../query-options.js'
 import {rpcQuery} from '../rpc-query.js'
 import type {HttpRequest, QueryMeta, Reply, RouteParams} from '../types.js'
-import {checkDatacenter} from './catalog.js'
 import {decodeQueryBody} from './query-body.js'
 
 const dcOf = (req: HttpRequest) => req.query.get('dc') || undefined
@@ -31,7 +30,6 @@ async function notFoundAs404<T>(fn: () => Promise<T>): Promise<T> {
 
 /** POST /v1/query (create → {ID}) and GET /v1/query (list). */
 export async function general(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   if (req.method === 'POST') {
     const q = decodeQueryBody(req.body)
     q.ID = ''
@@ -74,7 +72,6 @@ function executeRequest(req: HttpRequest, ctx: AgentContext, idOrName: string): 
  * /v1/query/<id-or-name>/explain: GET only.
  */
 export async function specific(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   for (const action of ['execute', 'explain'] as const) {
     if (!p.rest.endsWith('/' + action) && p.rest !== action) continue
     if (req.method !== 'GET') throw new HttpError(405, `method ${req.method} not allowed`, {allow: 'GET'})

@@ -5,7 +5,6 @@ import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {rpcQuery} from '../rpc-query.js'
 import {parseJsonBody} from './json-body.js'
-import {checkDatacenter} from './catalog.js'
 
 const DEFAULT_LOCK_DELAY_NS = 15e9
 const MAX_TTL_MS = 86_400_000
@@ -31,7 +30,6 @@ function pick(body: Record<string, unknown>, ...names: string[]): unknown {
 }
 
 export async function create(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   const body = req.body.length ? parseJsonBody<Record<string, unknown>>(req.body) : {}
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Request decode failed: body must be a JSON object')
   const ttlRaw = pick(body, 'TTL', 'ttl')
@@ -77,35 +75,30 @@ export async function create(req: HttpRequest, _p: RouteParams, ctx: AgentContex
 }
 
 export async function destroy(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
   await ctx.rpc('Session.Apply', {Datacenter: req.query.get('dc') || undefined, Op: 'destroy', Session: {ID: p.rest}})
   return {json: true}
 }
 
 export async function renew(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
   const {value} = await ctx.rpc('Session.Renew', {SessionID: p.rest, Datacenter: req.query.get('dc') || undefined})
   return {json: value}
 }
 
 export async function info(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing session')
   const {value, meta} = await ctx.rpc('Session.Get', {SessionID: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
   return {json: value, meta}
 }
 
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   if (!p.rest) throw badRequest('Missing node name')
   const {value, meta} = await ctx.rpc('Session.NodeSessions', {Node: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
   return {json: value, meta}
 }
 
 export async function list(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   const {value, meta} = await ctx.rpc('Session.List', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
   return {json: value, meta}
 }

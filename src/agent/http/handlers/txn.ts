@@ -5,7 +5,6 @@ import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {rpcQuery} from '../rpc-query.js'
 import {renderEntry, validateKey} from './kv.js'
-import {checkDatacenter} from './catalog.js'
 
 const MAX_OPS = 128
 const KV_VERBS = new Set(['set', 'cas', 'lock', 'unlock', 'get', 'get-or-empty', 'get-tree', 'check-index', 'check-session', 'check-not-exists', 'delete', 'delete-tree', 'delete-cas'])
@@ -22,7 +21,6 @@ interface RawKVOp {
 
 /** PUT /v1/txn: Consul's transaction API (KV verbs), atomic; 409 with per-op errors on rollback. */
 export async function txn(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  checkDatacenter(req, ctx)
   if (req.body.length > ctx.config.txnMaxReqLen) {
     throw new HttpError(413, `Request body(${req.body.length} bytes) too large, max size: ${ctx.config.txnMaxReqLen} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#txn_max_req_len.`)
   }

@@ -69,7 +69,7 @@ export function catalogEndpoints(d: EndpointDeps) {
       return write({type: 'deregister', req, now: d.env.clock.wallMs()})
     },
     /** This datacenter only, until the WAN carries others. */
-    'Catalog.ListDatacenters': async (): Promise<string[]> => [d.datacenter],
+    'Catalog.ListDatacenters': async (): Promise<string[]> => d.datacenters?.() ?? [d.datacenter],
     'Catalog.ListNodes': (r: {Near?: NearSource} & QueryOptions, signal?: AbortSignal): Promise<Read<Node[]>> =>
       query(d, r, (s, ws) => {
         const n = s.nodes(ws)

@@ -47,6 +47,8 @@ export interface EndpointDeps {
   datacenter: string
   defaultQueryTimeMs: number
   maxQueryTimeMs: number
+  /** Every datacenter known over the WAN, nearest first (default: this one only). */
+  datacenters?(): string[]
 }
 
 /** Consul's consistency modes and blocking semantics around one read of the store. */
