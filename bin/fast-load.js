@@ -9,8 +9,11 @@ import {dirname, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import vm from 'node:vm'
 
-/** Runs the bundle as a CommonJS module and returns its exports. */
-export function loadBundle(bundlePath) {
+/**
+ * Runs the bundle as a CommonJS module and returns its exports. `oclif` false: a bundle without
+ * @oclif/core (dist/cli.fast.cjs), whose __dirname is its own.
+ */
+export function loadBundle(bundlePath, {oclif = true} = {}) {
   const cachePath = bundlePath.replace(/\.cjs$/, '.cache')
   const source = readFileSync(bundlePath, 'utf8')
   // V8 checks a cache against the source's length only, so the cache names the exact bundle
@@ -45,8 +48,8 @@ export function loadBundle(bundlePath) {
   const require = createRequire(bundlePath)
   // oclif reads its own package.json through __dirname; point it at @oclif/core's lib, where
   // that code lives unbundled.
-  const oclifLib = join(dirname(require.resolve('@oclif/core/package.json')), 'lib')
+  const dir = oclif ? join(dirname(require.resolve('@oclif/core/package.json')), 'lib') : dirname(bundlePath)
   const module = {exports: {}}
-  script.runInThisContext()(module.exports, require, module, join(oclifLib, 'index.js'), oclifLib)
+  script.runInThisContext()(module.exports, require, module, oclif ? join(dir, 'index.js') : bundlePath, dir)
   return module.exports
 }

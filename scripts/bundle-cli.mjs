@@ -7,17 +7,14 @@
 // binding) and the TypeScript loaders oclif probes for in development.
 import {build} from 'esbuild'
 import {spawnSync} from 'node:child_process'
-import {readFileSync, rmSync} from 'node:fs'
-import {dirname, relative, resolve, sep} from 'node:path'
+import {rmSync} from 'node:fs'
+import {resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {assertNoImport, dynamicImportPlugin} from './lib/dynamic-import.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = resolve(root, 'dist')
 const outfile = 'dist/cli.bundle.cjs'
-// import() cannot run inside a script compiled with cached data on Node 20 (the host loses
-// its dynamic-import callback), so every import() in the bundle calls this function instead,
-// which bin/fast-load.js defines in real ESM.
-const IMPORT = 'globalThis[Symbol.for("dc.import")]'
 
 await build({
   absWorkingDir: root,
@@ -34,31 +31,10 @@ await build({
   keepNames: true,
   legalComments: 'none',
   external: ['typescript', 'tsx', 'ts-node', 'better-sqlite3'],
-  plugins: [{
-    name: 'dc-cli',
-    setup(b) {
-      // import() of a package name is bundled like a require (esbuild does that itself: e.g.
-      // oclif's platform probe, wsl-utils, which unbundled costs ~15 ms of ESM loading).
-      // Every other import() becomes a runtime call that loads outside the bundle: computed
-      // specifiers (oclif loading a file by path), Node builtins, and relative ones (`dc agent`'s lazy import
-      // of the agent runtime), the latter rewritten relative to dist/, where the bundle is.
-      b.onLoad({filter: /\.(c|m)?js$/}, (args) => {
-        const src = readFileSync(args.path, 'utf8')
-        if (!/\bimport\(/.test(src)) return undefined
-        const contents = src
-          .replace(/\bimport\((['"])(\.\.?\/[^'"]+)\1\)/g, (_m, q, spec) => {
-            const fromDist = relative(dist, resolve(dirname(args.path), spec)).split(sep).join('/')
-            return `${IMPORT}(${q}./${fromDist}${q})`
-          })
-          .replace(/\bimport\((?!['"](?!node:))/g, `${IMPORT}(`)
-        return {contents, loader: 'js'}
-      })
-    },
-  }],
+  plugins: [dynamicImportPlugin(dist)],
 })
 
-const out = readFileSync(`${root}/${outfile}`, 'utf8')
-if (/[^.\w$]import\(/.test(out)) throw new Error(`${outfile} still contains import(): bin/fast-load.js could not run it`)
+assertNoImport(`${root}/${outfile}`)
 // The build makes a fresh bundle; its code cache is written by the first run (bin/fast-load.js).
 rmSync(`${root}/dist/cli.bundle.cache`, {force: true})
 rmSync(`${root}/dist/cli.bundle.js`, {force: true})

@@ -11,6 +11,11 @@ const hook: Hook.Preparse = async function ({argv, options}) {
     known.add(name)
     for (const alias of (def as {aliases?: string[]}).aliases ?? []) known.add(alias)
   }
+  return consulFlagArgv(argv, known)
+}
+
+/** The hook's rewrite; the fast CLI path (src/cli/fast/parse.ts) applies the same one. */
+export function consulFlagArgv(argv: readonly string[], known: ReadonlySet<string>): string[] {
   const out: string[] = []
   let rest = false
   for (const a of argv) {

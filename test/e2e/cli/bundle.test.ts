@@ -33,7 +33,8 @@ describe('the CLI bundle against the unbundled tree', () => {
     [['nope']],
     [['keygen', '-help']],
   ])('dc %j', async (args) => {
-    const [bundled, unbundled] = await Promise.all([runCli(args), runCli(args, {env: {DC_CLI_UNBUNDLED: '1'}})])
+    // DC_CLI_OCLIF: the oclif bundle, not the fast path (test/e2e/cli/fast-path.test.ts compares that one).
+    const [bundled, unbundled] = await Promise.all([runCli(args, {env: {DC_CLI_OCLIF: '1'}}), runCli(args, {env: {DC_CLI_UNBUNDLED: '1'}})])
     expect(bundled.stdout.length + bundled.stderr.length).toBeGreaterThan(0)
     expect({code: bundled.code, stdout: bundled.stdout, stderr: bundled.stderr})
       .toEqual({code: unbundled.code, stdout: unbundled.stdout, stderr: unbundled.stderr})

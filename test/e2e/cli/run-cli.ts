@@ -21,14 +21,14 @@ export function assertBuilt(): void {
  * Runs `node bin/run.js ...args` with a clean client environment (no inherited
  * CONSUL_* / DC_* variables, NO_COLOR set) and collects exit code and output.
  */
-export function runCli(args: string[], opts: {env?: Record<string, string>; input?: string | Buffer} = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: {env?: Record<string, string>; input?: string | Buffer; nodeArgs?: string[]} = {}): Promise<CliResult> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(CONSUL_|DC_)/.test(k)) env[k] = v
   }
   Object.assign(env, {NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}, opts.env)
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [RUN_JS, ...args], {cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe']})
+    const p = spawn(process.execPath, [...(opts.nodeArgs ?? []), RUN_JS, ...args], {cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     const err: Buffer[] = []
     p.stdout.on('data', (d: Buffer) => out.push(d))
