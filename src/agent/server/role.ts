@@ -117,6 +117,11 @@ export class ServerRole {
       env,
       datacenter: config.datacenter,
       datacenters: () => this.wanRouter.datacenters(),
+      // Prepared-query failover: other datacenters by WAN RTT, each asked through the one seam (forwarded there).
+      queryFailover: {
+        datacenters: async () => this.wanRouter.datacenters(),
+        execute: async (dc, req) => (await this.rpc('PreparedQuery.ExecuteRemote', {...req, Datacenter: dc})).value,
+      },
       defaultQueryTimeMs: config.defaultQueryTimeMs,
       maxQueryTimeMs: config.maxQueryTimeMs,
       raft: {leaderAddress: () => raft.leaderAddress(), peers: () => raft.peerAddresses(), configuration: () => raft.configuration(config.nodeName)},

@@ -8,11 +8,11 @@ export interface ClusterServer {
   dataDir?: string
 }
 
-export async function startServer(s: ClusterServer, peers: string[], expect = peers.length): Promise<RunningAgent> {
+export async function startServer(s: ClusterServer, peers: string[], expect = peers.length, extra: string[] = []): Promise<RunningAgent> {
   const a = await startAgent({
     node: s.name, bind: s.ip, bootstrap: false, dataDir: s.dataDir,
     serverPort: 8300, serfLanPort: 8301, serfWanPort: 8302,
-    args: [`-bootstrap-expect=${expect}`, '-retry-interval=1s', ...peers.map((p) => `-retry-join=${p}:8301`)],
+    args: [`-bootstrap-expect=${expect}`, '-retry-interval=1s', ...peers.map((p) => `-retry-join=${p}:8301`), ...extra],
   })
   s.agent = a
   s.dataDir = a.dataDir
