@@ -7,6 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {waitFor, type RunningAgent} from '../../helpers/agent.js'
 import {assertBuilt} from '../cli/run-cli.js'
+import {Partition, partitionSupport} from '../../helpers/iptables.js'
 import {agreedLeader, convergedKv, get, missing, put, startServer, Workload, type ClusterServer} from './helpers.js'
 
 const servers: ClusterServer[] = [
@@ -161,4 +162,34 @@ describe('three servers', () => {
     }
     await checkNothingLost(w)
   }, 90_000)
+
+  it('a partition of the leader by address: the majority elects a leader; after the heal nothing acknowledged is lost', async ({skip}) => {
+    const why = partitionSupport()
+    if (why) skip(why)
+    let cutOff: RunningAgent | undefined
+    const w = new Workload(() => live().filter((a) => a !== cutOff), 'partition')
+    const net = new Partition()
+    try {
+      await w.progress(10)
+      const old = byLeaderAddr(await agreedLeader(live()))
+      cutOff = old.agent
+      net.cut([old.ip], servers.filter((s) => s !== old).map((s) => s.ip))
+      const majority = live().filter((a) => a !== old.agent)
+      const next = await agreedLeader(majority, 10_000, `${old.ip}:8300`)
+      expect(ips.map((ip) => `${ip}:8300`)).toContain(next)
+      await w.progress(20, 15_000)
+      // The cut-off old leader cannot commit anything: a write to it is never acknowledged.
+      const lone = await put(old.agent!, '/v1/kv/partition/minority', 'x').catch((e: Error) => ({status: 0, body: e.message}))
+      expect(lone.status).not.toBe(200)
+      net.heal()
+      cutOff = undefined
+      await agreedLeader(live(), 15_000)
+      await w.progress(10)
+    } finally {
+      net.heal()
+      await w.stop()
+    }
+    await checkNothingLost(w)
+    expect((await get(live()[0]!, '/v1/kv/partition/minority?consistent')).status).toBe(404)
+  }, 120_000)
 })
