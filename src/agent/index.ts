@@ -19,6 +19,8 @@ import type {RpcDelegate} from './server/endpoints/index.js'
 import {RpcPool} from './rpc/client.js'
 import {clientDelegate} from './client/delegate.js'
 import {remoteDnsCatalog} from './client/dns-catalog.js'
+import {TokenBucket} from './client/rate-limit.js'
+import {createRpcCache} from './cache/rpc-cache.js'
 import {parseQueryOptions} from './http/query-options.js'
 import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
@@ -106,7 +108,13 @@ export async function createAgent(
     discover: (entry) => discoverJoinTargets(entry, plugins.registry, (p) => plugins.envFor(p)),
   })
   // A server runs the endpoints itself; a client agent sends every call to a server.
-  server = config.server ? new ServerRole({config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? []}) : undefined
+  server = config.server
+    ? new ServerRole({
+      config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? [],
+      // Internal.EventFire: this server broadcasts events agents send it in its LAN pool.
+      userEvents: gossip.lan ? {fire: (name, payload) => gossip.lan!.serf.userEvent(USER_EVENT_PREFIX + name, payload, false)} : undefined,
+    })
+    : undefined
   const pool = server ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
   const rpc: RpcDelegate = server
     ? server.rpc
@@ -116,13 +124,17 @@ export async function createAgent(
       holdTimeoutMs: config.rpcHoldTimeoutMs,
       defaultQueryTimeMs: config.defaultQueryTimeMs,
       maxQueryTimeMs: config.maxQueryTimeMs,
+      limiter: config.rpcRate === Infinity ? undefined : new TokenBucket(env.clock, config.rpcRate, config.rpcMaxBurst),
     })
+  // The agent cache (?cached, dns_config.use_cache): its fetches go through the same seam.
+  const cache = createRpcCache(env, log.named('cache'), rpc)
   let stopLanCoordinates: (() => void) | undefined
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs}
   const coordinateSyncs = new Set<{stop(): void}>()
   local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: server ? () => server!.state() : undefined, types: plugins.registry})
   const ctx: AgentContext = {
     rpc,
+    cache,
     local,
     config,
     env,
@@ -138,12 +150,12 @@ export async function createAgent(
       forceLeave: (node, prune, wan) => gossip.forceLeave(node, prune, wan),
       keyring: (op, key, relay, localOnly) => gossip.keyring(op, key, relay, localOnly),
       stats: () => gossip.stats(),
-      fireEvent: (p) => {
+      fireEvent: async (p) => {
         validateFire(p)
-        if (!gossip.lan) throw new Error('LAN gossip is disabled (-serf-lan-port=-1): events cannot be sent')
         const id = env.random.uuid()
         const payload = encodeUserEvent(id, p)
-        gossip.lan.serf.userEvent(USER_EVENT_PREFIX + p.name, payload, false)
+        // As Consul's agent: encode here, then a server (this one, or one the router picks) broadcasts it.
+        await rpc('Internal.EventFire', {Datacenter: config.datacenter, Name: p.name, Payload: payload, AllowStale: true})
         return {ID: id, Name: p.name, Payload: p.payload.length ? Buffer.from(p.payload).toString('base64') : null, NodeFilter: p.nodeFilter, ServiceFilter: p.serviceFilter, TagFilter: p.tagFilter, Version: 1, LTime: 0}
       },
       events,
@@ -205,7 +217,10 @@ export async function createAgent(
           port: config.ports.dns,
           config: dnsConfig,
           // Servers answer from their own store (stale reads, as Consul's DNS default).
-          catalog: server ? dnsCatalog(config.datacenter, () => server!.state()) : remoteDnsCatalog(config.datacenter, rpc, env, log.named('dns')),
+          // A client asks a server per query, or the agent cache with dns_config.use_cache.
+          catalog: server
+            ? dnsCatalog(config.datacenter, () => server!.state())
+            : remoteDnsCatalog({datacenter: config.datacenter, rpc, cache: dnsConfig.useCache ? cache : undefined, config: dnsConfig, env, log: log.named('dns')}),
           random: env.random,
           log: log.named('dns'),
           wallMs: () => env.clock.wallMs(),
@@ -230,6 +245,7 @@ export async function createAgent(
       await plugins.close()
       await http?.close()
       await dns?.close()
+      cache.stop()
       await server?.stop()
       await pool?.close()
       stopLanCoordinates?.()

@@ -15,6 +15,8 @@ export interface ServerRouterOptions {
   /** Default blocking wait, to size a call's timeout (Consul adds a margin to MaxQueryTime). */
   defaultQueryTimeMs: number
   maxQueryTimeMs: number
+  /** limits.rpc_rate / rpc_max_burst: every call this agent makes to a server takes a token. */
+  limiter?: {allow(): boolean}
 }
 
 /** Methods that change state: retried on another server only when the first never got the request. */
@@ -46,6 +48,8 @@ export function clientDelegate(o: ServerRouterOptions): RpcDelegate & {servers()
   }
 
   async function rpc<M extends Method>(method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    // Consul's client checks its limiter before choosing a server, and says so in these words.
+    if (o.limiter && !o.limiter.allow()) throw new EndpointError('rate-limited', 'RPC rate limit exceeded')
     const deadline = o.env.clock.nowMs() + o.holdTimeoutMs
     const q = (req ?? {}) as {MaxQueryTime?: number; MinQueryIndex?: number}
     const wait = q.MinQueryIndex ? Math.min(q.MaxQueryTime ?? o.defaultQueryTimeMs, o.maxQueryTimeMs) : 0

@@ -36,4 +36,10 @@ export interface DnsCatalog {
   nodes(): readonly Node[]
   /** Service instances of the local datacenter with their node, sorted by node name (reverse lookups). */
   serviceInstances(): readonly {Node: Node; Service: NodeService}[]
+  /**
+   * Optional: fetch what answering `packet` needs before the synchronous methods above
+   * are asked (a client agent reads from servers or the agent cache). undefined when
+   * nothing needs fetching; the server awaits the promise, which never rejects.
+   */
+  prefetch?(packet: Buffer): Promise<void> | undefined
 }

@@ -22,6 +22,8 @@ export interface ServerRoleDeps {
   address: string
   raftStore?: RaftStore
   lanMembers(): SerfMember[]
+  /** Internal.EventFire's broadcast in the LAN pool. */
+  userEvents?: import('./endpoints/index.js').UserEventPort
 }
 
 /**
@@ -80,6 +82,7 @@ export class ServerRole {
         update: (entry) => this.coordinateUpdates.update(entry),
         datacenters: (): CoordinateDatacenterMap[] => [{Datacenter: config.datacenter, AreaID: 'WAN', Coordinates: this.wanCoordinates()}],
       },
+      userEvents: d.userEvents,
     }))
     this.reconciler = new MemberReconciler({
       raft, env, log: log.named('leader'), datacenter: config.datacenter, serverPort: port, members: d.lanMembers,
@@ -127,6 +130,7 @@ export class ServerRole {
     this.listener = await startRpcServer({
       bindIp: c.bindAddr,
       port: c.ports.server,
+      maxConnsPerClient: c.rpcMaxConnsPerClient,
       log: this.d.log.named('rpc'),
       handler: (method, body, info) => rpc(method as Method, body as never, info.signal),
     })

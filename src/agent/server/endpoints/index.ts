@@ -1,6 +1,7 @@
 import {catalogEndpoints} from './catalog.js'
 import {coordinateEndpoints, type CoordinatePort} from './coordinate.js'
 import {EndpointError, asEndpointError} from './errors.js'
+import {internalEndpoints, type UserEventPort} from './internal.js'
 import {kvsEndpoints} from './kvs.js'
 import type {EndpointDeps} from './query.js'
 import {sessionEndpoints, type SessionTimerPort} from './session.js'
@@ -9,12 +10,15 @@ import {txnEndpoints} from './txn.js'
 
 export {EndpointError, asEndpointError} from './errors.js'
 export type {EndpointErrorCode} from './errors.js'
+export type {UserEventPort} from './internal.js'
 export type {EndpointDeps, QueryMeta, QueryOptions, Read, ServerPort} from './query.js'
 
 export interface ServerEndpointDeps extends EndpointDeps {
   raft: RaftStatusPort
   sessionTimers: SessionTimerPort
   coordinates: CoordinatePort
+  /** The server's LAN user-event broadcast (Internal.EventFire); absent when LAN gossip is off. */
+  userEvents?: UserEventPort
 }
 
 /** The endpoint table: Consul's RPC method names → functions of Consul-shaped requests. */
@@ -26,6 +30,7 @@ export function createEndpoints(d: ServerEndpointDeps) {
     ...statusEndpoints(d.raft),
     ...catalogEndpoints(d),
     ...coordinateEndpoints(d, d.coordinates),
+    ...internalEndpoints(d, d.userEvents),
   }
 }
 
