@@ -106,14 +106,13 @@ export class AgentCache {
     const clock = this.env.clock
     const deadline = info.timeoutMs > 0 ? clock.nowMs() + info.timeoutMs : undefined
     let first = true
+    // Both only decide whether the cached value will do; a value fetched for this read always does.
     let revalidate = Boolean(info.mustRevalidate)
+    let maxAgeMs = info.maxAgeMs
     for (;;) {
       if (this.stopped) throw new CacheStoppedError('agent cache is stopped')
       const e = this.entries.get(full)
-      if (e && this.usable(e, t, info, revalidate)) {
-        e.lastGetMs = clock.nowMs()
-        return {value: e.value as T, meta: {hit: first, ageMs: this.age(e, t), index: e.index}}
-      }
+      // The fetch this read waited for failed: say so (errors are newer than any value held).
       if (!first && e?.error !== undefined) {
         // stale-if-error: a simple type's old value beats an error while it is young enough.
         if (!t.refresh && e.valid && info.staleIfErrorMs !== undefined && clock.nowMs() - e.fetchedAtMs <= info.staleIfErrorMs) {
@@ -122,9 +121,14 @@ export class AgentCache {
         }
         throw e.error
       }
+      if (e && this.usable(e, t, info.minIndex, maxAgeMs, revalidate)) {
+        e.lastGetMs = clock.nowMs()
+        return {value: e.value as T, meta: {hit: first, ageMs: this.age(e, t), index: e.index}}
+      }
       const done = this.fetch(full, t, req, true)
       first = false
       revalidate = false
+      maxAgeMs = undefined
       const outcome = await this.race(done, deadline, signal)
       if (outcome === 'aborted') throw new Error('request aborted')
       if (outcome === 'timeout') {
@@ -139,10 +143,10 @@ export class AgentCache {
     }
   }
 
-  private usable(e: Entry, t: CacheTypeOptions, info: GetInfo, revalidate: boolean): boolean {
+  private usable(e: Entry, t: CacheTypeOptions, minIndex: number, maxAgeMs: number | undefined, revalidate: boolean): boolean {
     if (!e.valid) return false
-    if (t.supportsBlocking && info.minIndex > 0 && info.minIndex >= e.index) return false
-    if (!t.refresh && info.maxAgeMs !== undefined && this.env.clock.nowMs() - e.fetchedAtMs > info.maxAgeMs) return false
+    if (t.supportsBlocking && minIndex > 0 && minIndex >= e.index) return false
+    if (!t.refresh && maxAgeMs !== undefined && this.env.clock.nowMs() - e.fetchedAtMs > maxAgeMs) return false
     if (!t.refresh && revalidate) return false
     return true
   }
