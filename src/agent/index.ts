@@ -67,7 +67,7 @@ export async function createAgent(
   overrides: AgentOverrides = {},
 ): Promise<AgentHandle> {
   const log = env.log
-  const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
+  const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random, (m) => log.warn(m))
   const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
   // Said once the banner is out (in start()).
   const notes = startupNotes(config, adv.note)
@@ -112,7 +112,13 @@ export async function createAgent(
     ? new ServerRole({
       config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? [],
       // Internal.EventFire: this server broadcasts events agents send it in its LAN pool.
-      userEvents: gossip.lan ? {fire: (name, payload) => gossip.lan!.serf.userEvent(USER_EVENT_PREFIX + name, payload, false)} : undefined,
+      // (The pool exists only once gossip has started, hence the lookup per call.)
+      userEvents: {
+        fire: (name, payload) => {
+          if (!gossip.lan) throw new Error('LAN gossip is disabled on this server (-serf-lan-port=-1): events cannot be sent')
+          gossip.lan.serf.userEvent(USER_EVENT_PREFIX + name, payload, false)
+        },
+      },
     })
     : undefined
   const pool = server ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})

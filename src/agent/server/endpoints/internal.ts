@@ -17,7 +17,7 @@ export function internalEndpoints(d: EndpointDeps, events: UserEventPort | undef
     'Internal.EventFire': async (r: {Datacenter?: string; Name: string; Payload: Uint8Array; AllowStale?: boolean}): Promise<boolean> => {
       checkDc(d, r.Datacenter)
       if (!r || typeof r.Name !== 'string' || !r.Name) throw new EndpointError('bad-request', 'User event missing name')
-      if (!events) throw new EndpointError('internal', 'LAN gossip is disabled on this server (-serf-lan-port=-1): events cannot be sent')
+      if (!events) throw new EndpointError('internal', 'user events are not available on this server')
       try {
         events.fire(r.Name, r.Payload instanceof Uint8Array ? r.Payload : new Uint8Array())
       } catch (e) {
