@@ -44,6 +44,7 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
   let version = 0
   let stopped = false
   const services = new Map<string, Stored<readonly CheckServiceNode[]>>()
+  /** value: the node, null when the server says there is none, undefined when the read failed. */
   const nodeByName = new Map<string, Stored<Node | null>>()
   let allNodes: Stored<Node[]> = {value: undefined, tag: undefined}
   let allInstances: Stored<{Node: Node; Service: NodeService}[]> = {value: undefined, tag: undefined}
@@ -116,7 +117,10 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     },
     node(dc, name) {
       if (!local(dc)) return undefined
-      return nodeByName.get(name.toLowerCase())?.value ?? undefined
+      const stored = nodeByName.get(name.toLowerCase())
+      // A failed read is null (SERVFAIL); an absent node, undefined (NXDOMAIN).
+      if (!stored) return null
+      return stored.value === undefined ? null : stored.value ?? undefined
     },
     nodes: () => allNodes.value ?? [],
     serviceInstances: () => allInstances.value ?? [],
