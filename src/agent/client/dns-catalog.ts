@@ -70,7 +70,8 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     const key = name.toLowerCase()
     try {
       if (o.cache) {
-        const r = await o.cache.get('Health.ServiceNodes', {ServiceName: name}, {minIndex: 0, timeoutMs: 0, maxAgeMs: config.cacheMaxAgeMs || undefined})
+        // The same request as an untagged HTTP read, so DNS and ?cached share one entry per service.
+        const r = await o.cache.get('Health.ServiceNodes', {ServiceName: key, ServiceTags: []}, {minIndex: 0, timeoutMs: 0, maxAgeMs: config.cacheMaxAgeMs || undefined})
         remember(services, key, {value: r.reply.value, tag: r.reply})
       } else {
         const r = await staleRead('Health.ServiceNodes', {ServiceName: name})
