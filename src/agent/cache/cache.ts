@@ -26,7 +26,8 @@ export interface FetchResult<T> {
 }
 
 export interface CacheType<R, T> extends CacheTypeOptions {
-  fetch(req: R, o: {minIndex: number; timeoutMs: number; last?: FetchResult<T>}): Promise<FetchResult<T>>
+  /** `signal` aborts when the cache stops (agent shutdown): a parked blocking query must not outlive it. */
+  fetch(req: R, o: {minIndex: number; timeoutMs: number; last?: FetchResult<T>; signal: AbortSignal}): Promise<FetchResult<T>>
 }
 
 /** One read's wishes: a blocking index and wait, and Cache-Control (ignored by refresh types). */
@@ -62,6 +63,8 @@ interface Entry {
   error?: unknown
   fetching?: Promise<void>
   refreshPending: boolean
+  /** A back-off pause before the next refresh. */
+  refreshTimer?: TimerHandle
   /** When a refresh first failed since the last success (refresh types). */
   lostContactAtMs?: number
   lastGetMs: number
@@ -75,6 +78,7 @@ export class AgentCache {
   private readonly types = new Map<string, CacheType<unknown, unknown>>()
   private readonly entries = new Map<string, Entry>()
   private stopped = false
+  private readonly stopping = new AbortController()
 
   constructor(private readonly env: Env, private readonly log: Logger) {}
 
@@ -90,7 +94,11 @@ export class AgentCache {
   /** Stops background refreshes and expiry timers; entries in flight finish on their own. */
   stop(): void {
     this.stopped = true
-    for (const e of this.entries.values()) e.expiry?.cancel()
+    this.stopping.abort()
+    for (const e of this.entries.values()) {
+      e.expiry?.cancel()
+      e.refreshTimer?.cancel()
+    }
     this.entries.clear()
   }
 
@@ -199,7 +207,7 @@ export class AgentCache {
       ? this.env.timers.after(CONNECTED_AFTER_MS, () => { e.lostContactAtMs = undefined })
       : undefined
     try {
-      const r = await t.fetch(req, {minIndex: t.supportsBlocking ? e.index : 0, timeoutMs, last: e.valid ? {value: e.value, index: e.index} : undefined})
+      const r = await t.fetch(req, {minIndex: t.supportsBlocking ? e.index : 0, timeoutMs, last: e.valid ? {value: e.value, index: e.index} : undefined, signal: this.stopping.signal})
       e.value = r.value
       // Index 0 would make the next refresh return at once; 1 is safe (Raft never writes user data there).
       e.index = Math.max(1, r.index)
@@ -223,13 +231,14 @@ export class AgentCache {
     e.refreshPending = true
     const go = () => {
       e.refreshPending = false
+      e.refreshTimer = undefined
       if (this.stopped || this.entries.get(key) !== e) return
       void this.fetch(key, t, req, false)
     }
     const wait = backoffMs(e.attempt, (n) => this.env.random.int(n))
     if (wait > 0) {
       this.log.debug('cache refresh failing; backing off', {key, attempt: e.attempt, waitMs: wait, error: String((e.error as Error)?.message ?? e.error)})
-      this.env.timers.after(wait, go)
+      e.refreshTimer = this.env.timers.after(wait, go)
     } else {
       // Not synchronously: a fetch that fails at once must not recurse without yielding.
       this.env.timers.defer(go)

@@ -41,7 +41,7 @@ export function createRpcCache(env: Env, log: Logger, rpc: RpcDelegate): RpcCach
       supportsBlocking: true,
       async fetch(req, o) {
         // Always stale: a cached answer is as stale as the cache anyway, and any server can answer it.
-        const reply = (await rpc(m, {...req, AllowStale: true, RequireConsistent: false, MinQueryIndex: o.minIndex, MaxQueryTime: o.timeoutMs} as never)) as Read<unknown>
+        const reply = (await rpc(m, {...req, AllowStale: true, RequireConsistent: false, MinQueryIndex: o.minIndex, MaxQueryTime: o.timeoutMs} as never, o.signal)) as Read<unknown>
         return {value: reply, index: reply.meta.index}
       },
     })
@@ -50,7 +50,7 @@ export function createRpcCache(env: Env, log: Logger, rpc: RpcDelegate): RpcCach
     refresh: false,
     supportsBlocking: false,
     async fetch(_req, o) {
-      const value = await rpc('Catalog.ListDatacenters', undefined)
+      const value = await rpc('Catalog.ListDatacenters', undefined, o.signal)
       // A synthetic index, as Consul's type: it moves only when the list changes.
       const last = o.last
       const same = last && last.value.length === value.length && last.value.every((d, i) => d === value[i])
