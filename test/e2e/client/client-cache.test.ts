@@ -179,4 +179,15 @@ describe('client agents and the agent cache across a server outage', () => {
     expect((await http(limited, '/v1/agent/self')).status).toBe(200)
     expect(await gossipAddr(limited)).toMatch(/^127\.0\.0\.145:/)
   })
+
+  it('agents holding cache entries (background refreshes parked) still shut down on SIGTERM, client and server', async () => {
+    expect((await http(cached, '/v1/catalog/services?cached')).status).toBe(200)
+    // The server's own cache refreshes park on its local store.
+    expect((await http(server!, '/v1/catalog/services?cached')).status).toBe(200)
+    for (const a of [cached, server!]) {
+      const t0 = Date.now()
+      expect(await a.stop()).toBe(0)
+      expect(Date.now() - t0).toBeLessThan(15_000)
+    }
+  })
 })
