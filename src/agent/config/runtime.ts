@@ -156,6 +156,8 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
   const server = get('server', dev)
   const logLevel = String(get('log_level', 'info')).toLowerCase()
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`invalid value for log_level: ${logLevel} (one of ${LOG_LEVELS.join(', ')})`)
+  // Consul's default (true) is what dc does: a random node ID, never one derived from the host.
+  if (raw.disable_host_node_id === false) warnings.push('disable_host_node_id = false is not implemented by dc: the node ID is random (saved in data_dir/node-id), never derived from the host')
   const dataDir = get<string | undefined>('data_dir', undefined)
   if (!dev && !dataDir) throw new ConfigError('data_dir cannot be empty: pass -data-dir=<path> (or use -dev for an in-memory agent)')
   const bootstrap = get('bootstrap', dev)

@@ -119,3 +119,11 @@ describe('client limits', () => {
     expect(() => build({rpc_max_burst: -1})).toThrow(/limits\.rpc_max_burst/)
   })
 })
+
+describe('disable_host_node_id', () => {
+  const build = (v: unknown) => buildRuntimeConfig({dev: true, configFiles: [], configDirs: [], flags: {disable_host_node_id: v}})
+  it("true (Consul's default) is what dc does and says nothing; false warns that host IDs are not derived", () => {
+    expect(build(true).warnings.join('\n')).not.toMatch(/disable_host_node_id/)
+    expect(build(false).warnings.join('\n')).toMatch(/disable_host_node_id = false is not implemented/)
+  })
+})
