@@ -122,6 +122,8 @@ export async function createAgent(
     })
     : undefined
   const pool = server ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+  // limits.rpc_rate / rpc_max_burst on a client's calls to servers (reloadable, as in Consul).
+  const limiter = server ? undefined : new TokenBucket(env.clock, config.rpcRate, config.rpcMaxBurst)
   const rpc: RpcDelegate = server
     ? server.rpc
     : clientDelegate({
@@ -130,7 +132,7 @@ export async function createAgent(
       holdTimeoutMs: config.rpcHoldTimeoutMs,
       defaultQueryTimeMs: config.defaultQueryTimeMs,
       maxQueryTimeMs: config.maxQueryTimeMs,
-      limiter: config.rpcRate === Infinity ? undefined : new TokenBucket(env.clock, config.rpcRate, config.rpcMaxBurst),
+      limiter,
     })
   // The agent cache (?cached, dns_config.use_cache): its fetches go through the same seam.
   const cache = createRpcCache(env, log.named('cache'), rpc)
@@ -173,6 +175,7 @@ export async function createAgent(
       // log level) take effect, as in Consul.
       const next = rereadConfig()
       log.setLevel(next.logLevel)
+      limiter?.update(next.rpcRate, next.rpcMaxBurst)
       const reconfigured = await plugins.reload(next.plugins)
       await local.reload(next)
       // Checks of a reconfigured plugin's types are rebuilt so its create() sees the new config.

@@ -8,16 +8,29 @@ export class TokenBucket {
   private tokens: number
   private lastMs: number
 
-  constructor(private readonly clock: Clock, private readonly ratePerSec: number, private readonly burst: number) {
+  constructor(private readonly clock: Clock, private ratePerSec: number, private burst: number) {
     this.tokens = burst
     this.lastMs = clock.nowMs()
   }
 
+  /** New limits (a config reload): tokens already earned are kept, up to the new burst. */
+  update(ratePerSec: number, burst: number): void {
+    this.refill()
+    this.ratePerSec = ratePerSec
+    this.burst = burst
+    this.tokens = Math.min(this.tokens, burst)
+  }
+
+  private refill(): void {
+    const now = this.clock.nowMs()
+    if (this.ratePerSec !== Infinity) this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastMs) / 1000) * this.ratePerSec)
+    else this.tokens = this.burst
+    this.lastMs = now
+  }
+
   allow(): boolean {
     if (this.ratePerSec === Infinity) return true
-    const now = this.clock.nowMs()
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastMs) / 1000) * this.ratePerSec)
-    this.lastMs = now
+    this.refill()
     if (this.tokens < 1) return false
     this.tokens -= 1
     return true

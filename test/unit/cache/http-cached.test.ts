@@ -116,5 +116,10 @@ describe('pieces', () => {
     now += 10_000
     expect([b.allow(), b.allow(), b.allow(), b.allow()]).toEqual([true, true, true, false])
     expect(new TokenBucket({nowMs: () => 0, wallMs: () => 0}, Infinity, 0).allow()).toBe(true)
+    // A reload: unlimited, then limited again from a full (new) burst.
+    b.update(Infinity, 2)
+    expect(Array.from({length: 10}, () => b.allow()).every(Boolean)).toBe(true)
+    b.update(1, 2)
+    expect([b.allow(), b.allow(), b.allow()]).toEqual([true, true, false])
   })
 })
