@@ -16,6 +16,8 @@ export interface ServerRouterOptions {
   /** Default blocking wait, to size a call's timeout (Consul adds a margin to MaxQueryTime). */
   defaultQueryTimeMs: number
   maxQueryTimeMs: number
+  /** limits.rpc_rate / rpc_max_burst: every call this agent makes to a server takes a token. */
+  limiter?: {allow(): boolean}
 }
 
 /**
@@ -44,6 +46,8 @@ export function clientDelegate(o: ServerRouterOptions): RpcDelegate & {servers()
   }
 
   async function rpc<M extends Method>(method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    // Consul's client checks its limiter before choosing a server, and says so in these words.
+    if (o.limiter && !o.limiter.allow()) throw new EndpointError('rate-limited', 'RPC rate limit exceeded')
     const deadline = o.env.clock.nowMs() + o.holdTimeoutMs
     const callTimeout = callTimeoutMs(req, o.defaultQueryTimeMs, o.maxQueryTimeMs)
     let last: unknown

@@ -41,6 +41,8 @@ export interface ServerRoleDeps {
    * `listen` registers its inbound handler; `resolve` maps a server ID to its address.
    */
   raftTransport?(o: {listen(type: number, handler: ProtocolHandler): void; resolve(id: string): string | undefined}): RaftTransport
+  /** Internal.EventFire's broadcast in the LAN pool. */
+  userEvents?: import('./endpoints/index.js').UserEventPort
 }
 
 /**
@@ -131,6 +133,7 @@ export class ServerRole {
         update: (entry) => this.coordinateUpdates.update(entry),
         datacenters: (): CoordinateDatacenterMap[] => this.wanRouter.coordinateMaps(`${config.nodeName}.${config.datacenter}`),
       },
+      userEvents: d.userEvents,
     }))
     this.rpc = forwardingDelegate({
       env, log: log.named('rpc'), local, pool: this.pool,
@@ -198,6 +201,7 @@ export class ServerRole {
     this.listener = await startRpcServer({
       bindIp: c.bindAddr,
       port: c.ports.server,
+      maxConnsPerClient: c.rpcMaxConnsPerClient,
       log: this.d.log.named('rpc'),
       handler: (method, body, info) => rpc(method as Method, body as never, info.signal),
     })
