@@ -3,7 +3,7 @@ import type {AgentContext, CoordinateDatacenterMap} from '../context.js'
 import type {Env, Logger, TimerHandle} from '../env/types.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
 import {startRpcServer, type ProtocolHandler, type RpcServer} from '../rpc/server.js'
-import {RpcPool} from '../rpc/client.js'
+import {RpcPool, type RpcCaller} from '../rpc/client.js'
 import type {RaftTransport} from '../raft/transport.js'
 import {Bootstrapper} from './bootstrap.js'
 import {forwardingDelegate} from './forward.js'
@@ -37,6 +37,8 @@ export interface ServerRoleDeps {
    * `listen` registers its inbound handler; `resolve` maps a server ID to its address.
    */
   raftTransport?(o: {listen(type: number, handler: ProtocolHandler): void; resolve(id: string): string | undefined}): RaftTransport
+  /** Calls to other servers (forwarding, bootstrap's Status.Peers); default: an RpcPool from -bind. The simulator passes its own. */
+  pool?: RpcCaller
 }
 
 /**
@@ -53,7 +55,9 @@ export class ServerRole {
   private leader?: Leader
   private listener?: RpcServer
   readonly servers: ServerLookup
-  private readonly pool: RpcPool
+  private readonly pool: RpcCaller
+  /** The pool this role opened itself (closed on stop); none when one was passed in. */
+  private readonly ownPool?: RpcPool
   private readonly protocols = new Map<number, ProtocolHandler>()
   private readonly bootstrapper?: Bootstrapper
   private bootstrapTimer?: TimerHandle
@@ -66,7 +70,8 @@ export class ServerRole {
     const {config, env, log} = d
     const port = config.ports.server > 0 ? config.ports.server : 8300
     this.servers = new ServerLookup(config.datacenter, d.lanMembers)
-    this.pool = new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+    this.ownPool = d.pool ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+    this.pool = d.pool ?? this.ownPool!
     const transport = config.ports.server !== -1 && d.raftTransport
       ? d.raftTransport({listen: (type, h) => this.protocols.set(type, h), resolve: (id) => this.servers.addrOf(id)})
       : undefined
@@ -239,7 +244,7 @@ export class ServerRole {
     this.coordinateUpdates.stop()
     this.sessionTimers.clearAll()
     await this.listener?.close()
-    await this.pool.close()
+    await this.ownPool?.close()
     await this.raft.stop()
   }
 }
