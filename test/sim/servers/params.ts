@@ -24,7 +24,7 @@ export interface ServerSimParams {
   lazyCommitSync: boolean
   /** Raft messages between servers. */
   raftNet: NetParams
-  /** RPC between servers and from clients (same shape; its loss resets a connection). */
+  /** RPC between servers and from clients (same shape; lossP is 0: a stream retransmits, so loss is the slow tail). */
   rpcNet: NetParams
   /** Per server: wall-clock offset and clock rate (within the Raft lease's 10% bound). */
   clocks: {skewMs: number; rate: number}[]
@@ -84,7 +84,8 @@ export function drawServerParams(seed: number, r: Random, over: ServerParamOverr
     snapshotIntervalMs: snapshotsOften ? 200 + r.int(800) : 30_000,
     lazyCommitSync: r.float() < 0.5,
     raftNet: drawNet(r, 0.08),
-    rpcNet: drawNet(r, 0.02),
+    // TCP retransmits: loss on the RPC channel shows as delay (the slow tail), never as a lost call.
+    rpcNet: {...drawNet(r, 0.02), lossP: 0},
     clocks: Array.from({length: servers}, () => ({
       skewMs: Math.round(between(r, -3_600_000, 3_600_000)),
       rate: drift > 0 ? round(between(r, 1 - drift, 1 + drift), 4) : 1,
@@ -97,7 +98,7 @@ export function drawServerParams(seed: number, r: Random, over: ServerParamOverr
     clientAgents: 1 + r.int(2),
     agentClients: 1 + r.int(3),
     keys: 1 + r.int(3),
-    opsPerKey: 50,
+    opsPerKey: 30,
     addShare: round(between(r, 0.1, 0.3)),
     maxAdds: 120,
     thinkMaxMs: round(between(r, 5, 60)),

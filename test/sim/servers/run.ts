@@ -175,9 +175,14 @@ export async function runServerSeed(seed: number, opts: ServerRunOptions = {}): 
       restores: cluster.restores,
       crashes: cluster.crashes,
     },
-    faults: nemesis.log,
-    logTail: v.any ? world.logs().slice(-80) : [],
+    faults: nemesis.log.map(shortIds),
+    logTail: v.any ? world.logs().slice(-80).map(shortIds) : [],
   }
+}
+
+/** Server IDs (UUIDs) as their node names, for humans. */
+function shortIds(line: string): string {
+  return line.replace(/00000000-0000-4000-8000-0*(\d+)/g, 's$1')
 }
 
 function pickStats(s: Record<string, string>): Record<string, string | undefined> {

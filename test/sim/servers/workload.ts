@@ -102,7 +102,8 @@ export class ServerWorkload {
     const ids = this.cluster.ids
     let target = ids[this.rng.int(ids.length)]!
     const r = this.directTo(name, () => target)
-    return {...r, failed: () => void (target = ids[this.rng.int(ids.length)]!)}
+    // Half the time a client keeps its server after a failure (a client pinned to one agent's address).
+    return {...r, failed: () => void (this.rng.float() < 0.5 && (target = ids[this.rng.int(ids.length)]!))}
   }
 
   private directTo(name: string, id: string | (() => string)): Route {
@@ -165,7 +166,7 @@ export class ServerWorkload {
     const x = this.rng.float()
     const value = `${client}-${++this.seq}`
     const op: RegisterOp =
-      x < 0.15 ? {kind: 'read'} : x < 0.3 ? {kind: 'read', mode: 'default'} : x < 0.4 ? {kind: 'read', mode: 'stale'} : x < 0.7 ? {kind: 'write', value} : {kind: 'cas', expect: lastIndex.get(key) ?? 0, value}
+      x < 0.15 ? {kind: 'read'} : x < 0.35 ? {kind: 'read', mode: 'default'} : x < 0.45 ? {kind: 'read', mode: 'stale'} : x < 0.72 ? {kind: 'write', value} : {kind: 'cas', expect: lastIndex.get(key) ?? 0, value}
     const h = this.history.invoke(client, key, op, route.via())
     try {
       if (op.kind === 'read') {
