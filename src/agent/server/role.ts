@@ -225,7 +225,12 @@ export class ServerRole {
       void this.bootstrapper.maybeBootstrap()
     }
     // Autopilot's state refresh (raft-autopilot: every 2 s); it acts only while this server leads.
-    const tick = () => void this.autopilot.tick(this.d.env.clock.nowMs(), this.d.env.clock.wallMs())
+    // A server removed as dead may have come back while its removal was in flight (its
+    // member-join found it still in the configuration): reconcile again so it is re-added
+    // now rather than at the next 60 s pass (whole-server sim seeds 1098, 1209).
+    const tick = () => void this.autopilot.tick(this.d.env.clock.nowMs(), this.d.env.clock.wallMs()).then((done) => {
+      if (done.some((a) => a.type === 'remove')) this.reconciler.reconcileAll()
+    })
     this.autopilotTicker = this.d.env.timers.every(2000, tick)
     tick()
   }
