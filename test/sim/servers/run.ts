@@ -119,9 +119,7 @@ export async function runServerSeed(seed: number, opts: ServerRunOptions = {}): 
       v.add(`liveness: client operations still pending: ${workload.history.pending().map(formatOp).join('; ')}`)
     }
   }
-  // A server autopilot removed as dead just as it came back is re-added by the leader's
-  // periodic reconcile (every 60 s, Consul's reconcile_interval): allow one (seed 1098).
-  if (!v.any && !(await until(() => cluster.converged(), 75_000)) && !v.any) {
+  if (!v.any && !(await until(() => cluster.converged(), 30_000)) && !v.any) {
     v.add(`liveness: servers did not converge: ${cluster.ids.map((id) => `${cluster.names.get(id)} ${JSON.stringify(pickStats(cluster.member(id).role.raft.stats()))}`).join(', ')}`)
   }
   if (!v.any) {
