@@ -1,5 +1,5 @@
 import type {Env, Logger} from '../env/types.js'
-import type {RpcPool} from '../rpc/client.js'
+import type {RpcCaller} from '../rpc/client.js'
 import {EndpointError, type Method, type RpcDelegate, type RpcReply, type RpcRequest} from '../server/endpoints/index.js'
 import {callTimeoutMs, retriable, toEndpointError} from '../server/forward.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
@@ -7,7 +7,8 @@ import type {SerfMember} from '../gossip/serf/serf.js'
 export interface ServerRouterOptions {
   env: Env
   log: Logger
-  pool: RpcPool
+  /** The real RpcPool, or the simulator's (test/sim/servers). */
+  pool: RpcCaller
   datacenter: string
   /** Live LAN members; servers are those with role=consul in this datacenter. */
   members(): SerfMember[]
