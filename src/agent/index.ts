@@ -223,7 +223,12 @@ export async function createAgent(
           // Servers answer from their own store (stale reads, as Consul's DNS default).
           // A client asks a server per query, or the agent cache with dns_config.use_cache.
           catalog: server
-            ? dnsCatalog(config.datacenter, () => server!.state())
+            // A server answers its own datacenter from local state and asks the others over the WAN.
+            ? remoteDnsCatalog({
+              datacenter: config.datacenter, rpc, config: dnsConfig, env, log: log.named('dns'),
+              localView: dnsCatalog(config.datacenter, () => server!.state()),
+              datacenters: () => server!.wanRouter.datacenters(),
+            })
             : remoteDnsCatalog({datacenter: config.datacenter, rpc, cache: dnsConfig.useCache ? cache : undefined, config: dnsConfig, env, log: log.named('dns')}),
           random: env.random,
           log: log.named('dns'),

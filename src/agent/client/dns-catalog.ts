@@ -21,7 +21,17 @@ export interface RemoteDnsOptions {
   config: DnsConfig
   env: Env
   log: Logger
+  /**
+   * On a server: its own datacenter is read here, from local state; only other
+   * datacenters are asked over RPC (Consul's DNS forwards those to the datacenter).
+   */
+  localView?: DnsCatalog
+  /** Datacenters known over the WAN (a server's WAN pool); a client asks a server for them. */
+  datacenters?: () => readonly string[]
 }
+
+/** How long a client trusts its list of datacenters before asking a server again. */
+const DATACENTERS_TTL_MS = 10_000
 
 interface Stored<T> {
   value: T | undefined
@@ -49,6 +59,21 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
   let allNodes: Stored<Node[]> = {value: undefined, tag: undefined}
   let allInstances: Stored<{Node: Node; Service: NodeService}[]> = {value: undefined, tag: undefined}
   const local = (dc: string) => dc.toLowerCase() === datacenter
+  /** Names are remembered per datacenter: the same service exists in several. */
+  const keyOf = (dc: string, name: string) => (local(dc) ? name.toLowerCase() : `${dc.toLowerCase()}/${name.toLowerCase()}`)
+  let knownDcs: readonly string[] = [datacenter]
+  let knownDcsAt = -Infinity
+  const datacenters = (): readonly string[] => o.datacenters?.().map((d) => d.toLowerCase()) ?? knownDcs
+  async function fetchDatacenters(): Promise<void> {
+    try {
+      const dcs = await rpc('Catalog.ListDatacenters', undefined as never)
+      knownDcs = dcs.map((d) => d.toLowerCase())
+      version++
+    } catch (e) {
+      o.log.debug('DNS: listing datacenters failed', {error: (e as Error).message})
+    }
+    knownDcsAt = o.env.clock.nowMs()
+  }
 
   function remember<T>(map: Map<string, Stored<T>>, key: string, next: Stored<T>): void {
     const prev = map.get(key)
@@ -66,10 +91,13 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     return r
   }
 
-  async function fetchService(name: string): Promise<void> {
-    const key = name.toLowerCase()
+  async function fetchService(dc: string, name: string): Promise<void> {
+    const key = keyOf(dc, name)
     try {
-      if (o.cache) {
+      if (!local(dc)) {
+        const r = await staleRead('Health.ServiceNodes', {ServiceName: name, Datacenter: dc})
+        remember(services, key, {value: r.value, tag: r.meta.index})
+      } else if (o.cache) {
         // The same request as an untagged HTTP read, so DNS and ?cached share one entry per service.
         const r = await o.cache.get('Health.ServiceNodes', {ServiceName: key, ServiceTags: []}, {minIndex: 0, timeoutMs: 0, maxAgeMs: config.cacheMaxAgeMs || undefined})
         remember(services, key, {value: r.reply.value, tag: r.reply})
@@ -83,10 +111,10 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     }
   }
 
-  async function fetchNode(name: string): Promise<void> {
-    const key = name.toLowerCase()
+  async function fetchNode(dc: string, name: string): Promise<void> {
+    const key = keyOf(dc, name)
     try {
-      const r = await staleRead('Catalog.NodeServices', {Node: name})
+      const r = await staleRead('Catalog.NodeServices', local(dc) ? {Node: name} : {Node: name, Datacenter: dc})
       remember(nodeByName, key, {value: r.value?.Node ?? null, tag: r.meta.index})
     } catch (e) {
       o.log.debug('DNS: node lookup failed', {node: name, error: (e as Error).message})
@@ -111,20 +139,25 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
   const view: DnsCatalog = {
     datacenter,
     index: () => version,
-    knownDatacenters: () => [datacenter],
+    knownDatacenters: () => datacenters(),
     serviceNodes(dc, service) {
-      if (!local(dc)) return []
-      return services.get(service.toLowerCase())?.value
+      if (local(dc) && o.localView) return o.localView.serviceNodes(dc, service)
+      return services.get(keyOf(dc, service))?.value
     },
     node(dc, name) {
-      if (!local(dc)) return undefined
-      const stored = nodeByName.get(name.toLowerCase())
+      if (local(dc) && o.localView) return o.localView.node(dc, name)
+      const stored = nodeByName.get(keyOf(dc, name))
       // A failed read is null (SERVFAIL); an absent node, undefined (NXDOMAIN).
       if (!stored) return null
       return stored.value === undefined ? null : stored.value ?? undefined
     },
-    nodes: () => allNodes.value ?? [],
-    serviceInstances: () => allInstances.value ?? [],
+    nodes: () => (o.localView ? o.localView.nodes() : allNodes.value ?? []),
+    serviceInstances: () => (o.localView ? o.localView.serviceInstances() : allInstances.value ?? []),
+  }
+  if (o.localView) {
+    // Answers from local state change with its index; remote answers with this view's version.
+    const localView = o.localView
+    view.index = () => localView.index() * 1_000_003 + version
   }
 
   /** Resolves the question against what this query has fetched so far; returns the fetches still missing. */
@@ -132,26 +165,33 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     const needs = new Map<string, () => Promise<void>>()
     const recorder: DnsCatalog = {
       ...view,
+      knownDatacenters() {
+        // A client refreshes its list of datacenters now and then, before answering.
+        if (!o.datacenters && !fetched.has('dcs') && o.env.clock.nowMs() - knownDcsAt > DATACENTERS_TTL_MS) needs.set('dcs', fetchDatacenters)
+        return view.knownDatacenters()
+      },
       serviceNodes(dc, service) {
-        if (!local(dc)) return []
-        const k = `s:${service.toLowerCase()}`
+        if (local(dc) && o.localView) return view.serviceNodes(dc, service)
+        const k = `s:${keyOf(dc, service)}`
         if (fetched.has(k)) return view.serviceNodes(dc, service)
-        needs.set(k, () => fetchService(service))
+        needs.set(k, () => fetchService(dc, service))
         return undefined
       },
       node(dc, n) {
-        if (!local(dc)) return undefined
-        const k = `n:${n.toLowerCase()}`
+        if (local(dc) && o.localView) return view.node(dc, n)
+        const k = `n:${keyOf(dc, n)}`
         if (fetched.has(k)) return view.node(dc, n)
-        needs.set(k, () => fetchNode(n))
+        needs.set(k, () => fetchNode(dc, n))
         return undefined
       },
       nodes() {
+        if (o.localView) return view.nodes()
         if (fetched.has('all')) return view.nodes()
         needs.set('all', fetchAll)
         return []
       },
       serviceInstances() {
+        if (o.localView) return view.serviceInstances()
         if (fetched.has('all')) return view.serviceInstances()
         needs.set('all', fetchAll)
         return []
@@ -165,13 +205,18 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     return needs
   }
 
-  async function prefetch(name: string, qtype: number): Promise<void> {
+  /** undefined when the answer needs nothing fetched (a server's own datacenter): answered at once. */
+  function prefetch(name: string, qtype: number): Promise<void> | undefined {
     const fetched = new Set<string>()
-    for (let round = 0; round < MAX_ROUNDS && !stopped; round++) {
-      const needs = missing(name, qtype, fetched)
-      if (needs.size === 0) return
-      await Promise.all([...needs].map(([k, fetch]) => fetch().then(() => { fetched.add(k) })))
-    }
+    const first = missing(name, qtype, fetched)
+    if (first.size === 0) return undefined
+    return (async () => {
+      let needs = first
+      for (let round = 0; round < MAX_ROUNDS && !stopped && needs.size > 0; round++) {
+        await Promise.all([...needs].map(([k, fetch]) => fetch().then(() => { fetched.add(k) })))
+        needs = missing(name, qtype, fetched)
+      }
+    })()
   }
 
   return {

@@ -6,11 +6,13 @@ export interface ClusterServer {
   ip: string
   agent?: RunningAgent
   dataDir?: string
+  /** Serve DNS (on a free port, RunningAgent.dnsPort). */
+  dns?: boolean
 }
 
 export async function startServer(s: ClusterServer, peers: string[], expect = peers.length, extra: string[] = []): Promise<RunningAgent> {
   const a = await startAgent({
-    node: s.name, bind: s.ip, bootstrap: false, dataDir: s.dataDir,
+    node: s.name, bind: s.ip, bootstrap: false, dataDir: s.dataDir, dns: s.dns,
     serverPort: 8300, serfLanPort: 8301, serfWanPort: 8302,
     args: [`-bootstrap-expect=${expect}`, '-retry-interval=1s', ...peers.map((p) => `-retry-join=${p}:8301`), ...extra],
   })

@@ -8,9 +8,11 @@ import {startAgent, waitFor, type RunningAgent} from '../../helpers/agent.js'
 import {assertBuilt} from '../cli/run-cli.js'
 import {dc as dcCli} from '../gossip/helpers.js'
 import {Partition, partitionSupport} from '../../helpers/iptables.js'
+import {execFile} from 'node:child_process'
+import {missingTool} from '../../helpers/tools.js'
 import {agreedLeader, get, put, startServer, type ClusterServer} from './helpers.js'
 
-const dc1: ClusterServer[] = [31, 32, 33].map((n) => ({name: `one-${n}`, ip: `127.0.0.${n}`}))
+const dc1: ClusterServer[] = [31, 32, 33].map((n) => ({name: `one-${n}`, ip: `127.0.0.${n}`, dns: n === 31}))
 const dc2: ClusterServer[] = [34, 35, 36].map((n) => ({name: `two-${n}`, ip: `127.0.0.${n}`}))
 let c1: RunningAgent, c2: RunningAgent
 const agents = () => [...dc1, ...dc2].flatMap((s) => (s.agent ? [s.agent] : [])).concat([c1, c2].filter(Boolean))
@@ -22,7 +24,7 @@ beforeAll(async () => {
     ...dc2.map((s) => startServer(s, dc2.map((x) => x.ip), 3, ['-datacenter=dc2'])),
   ])
   ;[c1, c2] = await Promise.all([
-    startAgent({client: true, node: 'client-one', bind: '127.0.0.37', args: ['-datacenter=dc1', '-retry-join=127.0.0.31:8301', '-retry-interval=1s']}),
+    startAgent({client: true, node: 'client-one', bind: '127.0.0.37', dns: true, args: ['-datacenter=dc1', '-retry-join=127.0.0.31:8301', '-retry-interval=1s']}),
     startAgent({client: true, node: 'client-two', bind: '127.0.0.38', args: ['-datacenter=dc2', '-retry-join=127.0.0.34:8301', '-retry-interval=1s']}),
   ])
   await Promise.all([agreedLeader(dc1.map((s) => s.agent!), 20_000), agreedLeader(dc2.map((s) => s.agent!), 20_000)])
@@ -77,6 +79,26 @@ describe('two datacenters', () => {
     const r = await blocked
     expect(r.body).toBe('woke')
   }, 40_000)
+
+  it('DNS answers <service>.service.<dc>.consul from another datacenter, on a client and on a server', async ({skip}) => {
+    const why = missingTool('dig')
+    if (why) skip(why)
+    const dig = (a: RunningAgent, ip: string, name: string) => new Promise<{status: string; addrs: string[]}>((resolve) => {
+      execFile('dig', [`@${ip}`, '-p', String(a.dnsPort), '+time=3', '+tries=1', name, 'A'], {timeout: 15_000}, (_e, out) => {
+        const text = String(out ?? '')
+        resolve({status: /status: (\w+)/.exec(text)?.[1] ?? '', addrs: [...text.matchAll(/\sIN\s+A\s+(\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]!)})
+      })
+    })
+    for (const [a, ip] of [[c1, '127.0.0.37'], [dc1[0]!.agent!, '127.0.0.31']] as const) {
+      expect(await waitFor(async () => {
+        const r = await dig(a, ip, 'web.service.dc2.consul')
+        return r.addrs.length ? r.addrs : undefined
+      }, 15_000, 300)).toEqual(['127.0.0.38'])
+      expect((await dig(a, ip, 'web.service.consul')).status).toBe('NXDOMAIN')
+      expect((await dig(a, ip, 'web.service.nowhere.consul')).status).toBe('NXDOMAIN')
+      expect((await dig(a, ip, 'client-two.node.dc2.consul')).addrs).toEqual(['127.0.0.38'])
+    }
+  }, 60_000)
 
   it('an unknown datacenter answers 500 "No path to datacenter" at once', async () => {
     const t0 = Date.now()
