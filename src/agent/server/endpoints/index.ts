@@ -5,6 +5,8 @@ import {kvsEndpoints} from './kvs.js'
 import {operatorEndpoints, type OperatorPort} from './operator.js'
 import type {EndpointDeps} from './query.js'
 import {preparedQueryEndpoints, type FailoverPort} from './prepared-query.js'
+import {replicationEndpoints, type ReplicationPort} from './replication.js'
+import {disabledStatus} from '../replication/replicator.js'
 import {localOnlyFailover} from '../prepared-query/failover.js'
 import {sessionEndpoints, type SessionTimerPort} from './session.js'
 import {statusEndpoints, type RaftStatusPort} from './status.js'
@@ -23,6 +25,8 @@ export interface ServerEndpointDeps extends EndpointDeps {
   queryFailover?: FailoverPort
   /** Raft membership and autopilot for the Operator.* methods (server/operator-port.ts). */
   operator?: OperatorPort
+  /** KV prefix replication's status (default: not configured). */
+  replication?: ReplicationPort
 }
 
 /** The endpoint table: Consul's RPC method names → functions of Consul-shaped requests. */
@@ -36,6 +40,7 @@ export function createEndpoints(d: ServerEndpointDeps) {
     ...coordinateEndpoints(d, d.coordinates),
     ...preparedQueryEndpoints(d, d.queryFailover ?? localOnlyFailover(d.datacenter)),
     ...operatorEndpoints(d, d.operator),
+    ...replicationEndpoints(d, d.replication ?? {status: () => disabledStatus(d.env.clock.wallMs())}),
   }
 }
 
