@@ -9,7 +9,9 @@ export function replicationStatusText(s: ReplicationStatus): string {
   const head = `Source datacenter: ${s.SourceDatacenter} (${s.Running ? 'running on the leader' : 'not running'})`
   const rows = [['Prefix', 'Source', 'Replicated Index', 'Source Index', 'Local Index', 'Lag', 'Since Last Success', 'Last Error']]
   for (const p of s.Prefixes) {
-    const err = p.LastError !== NEVER && p.LastErrorMessage ? `${p.LastError} ${p.LastErrorMessage}` : '-'
+    // An error older than the last success is history (still in -format=json), not the state.
+    const current = p.LastError !== NEVER && p.LastErrorMessage && (p.LastSuccess === NEVER || p.LastError > p.LastSuccess)
+    const err = current ? `${p.LastError} ${p.LastErrorMessage}` : '-'
     rows.push([p.Prefix, p.SourceDatacenter, String(p.ReplicatedIndex), String(p.SourceIndex), String(p.LocalIndex), String(p.LagIndex), p.SinceLastSuccess || 'never', err])
   }
   return `${head}\n${columnize(rows)}`
