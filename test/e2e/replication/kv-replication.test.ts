@@ -18,7 +18,8 @@ interface PrefixStatus {Prefix: string; SourceDatacenter: string; ReplicatedInde
 interface Status {Enabled: boolean; Running: boolean; SourceDatacenter: string; Prefixes: PrefixStatus[]}
 
 const cfgDir = mkdtempSync(join(tmpdir(), 'dc-repl-cfg-'))
-writeFileSync(join(cfgDir, 'replication.json'), JSON.stringify({replication: {kv_prefixes: ['config/'], source_datacenter: 'dc1'}}))
+// The stanza as issue 10 writes it, in an HCL file.
+writeFileSync(join(cfgDir, 'replication.hcl'), 'replication { kv_prefixes = ["config/"] source_datacenter = "dc1" }\n')
 
 const started: RunningAgent[] = []
 const track = (a: RunningAgent) => (started.push(a), a)
