@@ -33,8 +33,8 @@ export interface GossipApi {
   forceLeave(node: string, prune: boolean, wan: boolean): Promise<void>
   keyring(op: 'install' | 'use' | 'remove' | 'list', key: string | undefined, relayFactor: number, localOnly: boolean): Promise<import('./gossip/pool.js').KeyringPoolResult[]>
   stats(): {lan?: Record<string, string>; wan?: Record<string, string>}
-  /** Fires a Consul user event over LAN gossip; returns the event as /v1/event/fire answers it. */
-  fireEvent(p: import('./gossip/user-events.js').FireParams): import('./gossip/user-events.js').UserEvent
+  /** Fires a Consul user event through a server (Internal.EventFire); resolves with the event as /v1/event/fire answers it. */
+  fireEvent(p: import('./gossip/user-events.js').FireParams): Promise<import('./gossip/user-events.js').UserEvent>
   events: import('./gossip/user-events.js').UserEventBuffer
 }
 
@@ -76,6 +76,8 @@ export interface AgentContext {
    * server. Rejects with EndpointError.
    */
   rpc: import('./server/endpoints/index.js').RpcDelegate
+  /** The agent cache behind ?cached and dns_config.use_cache (src/agent/cache); absent in bare test contexts. */
+  cache?: import('./cache/rpc-cache.js').RpcCache
   /** The agent's own advertised address (node address in the catalog). */
   advertiseAddr: string
   /** Graceful leave, then the process exits. */

@@ -20,6 +20,8 @@ import type {RpcDelegate} from './server/endpoints/index.js'
 import {RpcPool} from './rpc/client.js'
 import {clientDelegate} from './client/delegate.js'
 import {remoteDnsCatalog} from './client/dns-catalog.js'
+import {TokenBucket} from './client/rate-limit.js'
+import {createRpcCache} from './cache/rpc-cache.js'
 import {parseQueryOptions} from './http/query-options.js'
 import type {RaftStore} from '../store/raft/types.js'
 import {createLocalAgent} from './local/index.js'
@@ -65,7 +67,7 @@ export async function createAgent(
   overrides: AgentOverrides = {},
 ): Promise<AgentHandle> {
   const log = env.log
-  const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random)
+  const nodeId = loadNodeId(config.nodeId, config.dataDir, env.random, (m) => log.warn(m))
   const adv = advertiseAddress(config.advertiseAddr, config.bindAddr)
   // Said once the banner is out (in start()).
   const notes = startupNotes(config, adv.note)
@@ -107,6 +109,14 @@ export async function createAgent(
   })
   // A server runs the endpoints itself; a client agent sends every call to a server.
   server = config.server ? new ServerRole({config, env, log, nodeId, address: adv.address, raftStore: overrides.raftStore, lanMembers: () => gossip.lan?.members() ?? [],
+    // Internal.EventFire: this server broadcasts events agents send it in its LAN pool.
+    // (The pool exists only once gossip has started, hence the lookup per call.)
+    userEvents: {
+      fire: (name, payload) => {
+        if (!gossip.lan) throw new Error('LAN gossip is disabled on this server (-serf-lan-port=-1): events cannot be sent')
+        gossip.lan.serf.userEvent(USER_EVENT_PREFIX + name, payload, false)
+      },
+    },
     wan: () => {
       const wan = gossip.wan
       return wan && {members: () => wan.members(), self: () => wan.coordinate.getCoordinate(), coordinateOf: (m: string) => wan.peerCoordinate(m)}
@@ -115,6 +125,8 @@ export async function createAgent(
       selfId: nodeId, datacenter: config.datacenter, bindIp: config.bindAddr, resolve: o.resolve, listener: {onProtocol: o.listen}, log: log.named('raft.transport'),
     })}) : undefined
   const pool = server ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+  // limits.rpc_rate / rpc_max_burst on a client's calls to servers (reloadable, as in Consul).
+  const limiter = server ? undefined : new TokenBucket(env.clock, config.rpcRate, config.rpcMaxBurst)
   const rpc: RpcDelegate = server
     ? server.rpc
     : clientDelegate({
@@ -123,13 +135,17 @@ export async function createAgent(
       holdTimeoutMs: config.rpcHoldTimeoutMs,
       defaultQueryTimeMs: config.defaultQueryTimeMs,
       maxQueryTimeMs: config.maxQueryTimeMs,
+      limiter,
     })
+  // The agent cache (?cached, dns_config.use_cache): its fetches go through the same seam.
+  const cache = createRpcCache(env, log.named('cache'), rpc)
   let stopLanCoordinates: (() => void) | undefined
   const queryDefaults = {defaultQueryTimeMs: config.defaultQueryTimeMs, maxQueryTimeMs: config.maxQueryTimeMs, discoveryMaxStaleMs: config.discoveryMaxStaleMs}
   const coordinateSyncs = new Set<{stop(): void}>()
   local = createLocalAgent({config, env, log: log.named('local'), nodeId, nodeAddress: adv.address, rpc, state: server ? () => server!.state() : undefined, types: plugins.registry})
   const ctx: AgentContext = {
     rpc,
+    cache,
     local,
     config,
     env,
@@ -145,12 +161,12 @@ export async function createAgent(
       forceLeave: (node, prune, wan) => gossip.forceLeave(node, prune, wan),
       keyring: (op, key, relay, localOnly) => gossip.keyring(op, key, relay, localOnly),
       stats: () => gossip.stats(),
-      fireEvent: (p) => {
+      fireEvent: async (p) => {
         validateFire(p)
-        if (!gossip.lan) throw new Error('LAN gossip is disabled (-serf-lan-port=-1): events cannot be sent')
         const id = env.random.uuid()
         const payload = encodeUserEvent(id, p)
-        gossip.lan.serf.userEvent(USER_EVENT_PREFIX + p.name, payload, false)
+        // As Consul's agent: encode here, then a server (this one, or one the router picks) broadcasts it.
+        await rpc('Internal.EventFire', {Datacenter: config.datacenter, Name: p.name, Payload: payload, AllowStale: true})
         return {ID: id, Name: p.name, Payload: p.payload.length ? Buffer.from(p.payload).toString('base64') : null, NodeFilter: p.nodeFilter, ServiceFilter: p.serviceFilter, TagFilter: p.tagFilter, Version: 1, LTime: 0}
       },
       events,
@@ -162,6 +178,7 @@ export async function createAgent(
       // log level) take effect, as in Consul.
       const next = rereadConfig()
       log.setLevel(next.logLevel)
+      limiter?.update(next.rpcRate, next.rpcMaxBurst)
       const reconfigured = await plugins.reload(next.plugins)
       await local.reload(next)
       // Checks of a reconfigured plugin's types are rebuilt so its create() sees the new config.
@@ -204,7 +221,10 @@ export async function createAgent(
           port: config.ports.dns,
           config: dnsConfig,
           // Servers answer from their own store (stale reads, as Consul's DNS default).
-          catalog: server ? dnsCatalog(config.datacenter, () => server!.state()) : remoteDnsCatalog(config.datacenter, rpc, env, log.named('dns')),
+          // A client asks a server per query, or the agent cache with dns_config.use_cache.
+          catalog: server
+            ? dnsCatalog(config.datacenter, () => server!.state())
+            : remoteDnsCatalog({datacenter: config.datacenter, rpc, cache: dnsConfig.useCache ? cache : undefined, config: dnsConfig, env, log: log.named('dns')}),
           random: env.random,
           log: log.named('dns'),
           wallMs: () => env.clock.wallMs(),
@@ -230,6 +250,7 @@ export async function createAgent(
       await plugins.close()
       await http?.close()
       await dns?.close()
+      cache.stop()
       await server?.stop()
       await pool?.close()
       stopLanCoordinates?.()

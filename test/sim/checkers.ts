@@ -194,3 +194,21 @@ export function checkHistory(h: History, opts?: LinOptions): {key: string; resul
   }
   return bad
 }
+
+/**
+ * `?stale` reads promise no recency, only that what they return was written: every value
+ * an ok stale read saw is null (absent) or one some write or CAS of that key sent.
+ */
+export function checkStaleReads(h: History): string[] {
+  const out: string[] = []
+  for (const [key, ops] of h.byKey()) {
+    const sent = new Set<string>()
+    for (const o of ops) if (o.op.kind !== 'read') sent.add(o.op.value)
+    for (const o of ops) {
+      if (o.op.kind !== 'read' || o.op.mode !== 'stale' || o.status !== 'ok') continue
+      const v = o.result?.value
+      if (v !== null && v !== undefined && !sent.has(v)) out.push(`stale read of ${key} returned ${v}, which no client wrote (op #${o.id} via ${o.node})`)
+    }
+  }
+  return out
+}

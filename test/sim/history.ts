@@ -7,8 +7,11 @@
 export type OpStatus = 'pending' | 'ok' | 'fail' | 'info'
 
 export type RegisterOp =
-  /** A read; mode 'default' is Consul's default (leader) mode, otherwise `?consistent`. */
-  | {kind: 'read'; mode?: 'default'}
+  /**
+   * A read; mode 'default' is Consul's default (leader) mode, 'stale' is `?stale` (any
+   * server's local copy: not linearizable, checked separately), otherwise `?consistent`.
+   */
+  | {kind: 'read'; mode?: 'default' | 'stale'}
   /** A plain PUT of a value unique in the whole run. */
   | {kind: 'write'; value: string}
   /** PUT ?cas=expect (0: only if the key is absent). */
@@ -75,7 +78,7 @@ export class History {
 }
 
 export function formatOp(o: HistoryOp): string {
-  const what = o.op.kind === 'read' ? (o.op.mode === 'default' ? 'read(default)' : 'read') : o.op.kind === 'write' ? `write ${o.op.value}` : `cas ${o.op.expect}→${o.op.value}`
+  const what = o.op.kind === 'read' ? (o.op.mode ? `read(${o.op.mode})` : 'read') : o.op.kind === 'write' ? `write ${o.op.value}` : `cas ${o.op.expect}→${o.op.value}`
   const res = o.result
     ? ` → ${o.result.value !== undefined ? `${o.result.value}@${o.result.index}` : o.result.swapped !== undefined ? `${o.result.swapped}@${o.result.index ?? '?'}` : `@${o.result.index}`}`
     : ''

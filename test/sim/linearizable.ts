@@ -50,7 +50,8 @@ export function checkRegister(ops: readonly HistoryOp[], opts: LinOptions = {}):
   if (typeof pairing === 'string') return {ok: false, unknown: false, reason: pairing, steps: 0}
   const order = indexOrder(ops)
   if (order) return {ok: false, unknown: false, reason: order, steps: 0}
-  const checked = ops.filter((o) => o.status === 'ok' || ((o.status === 'info' || o.status === 'pending') && o.op.kind !== 'read'))
+  // Stale reads promise no recency (they still count for the value ↔ index pairing above).
+  const checked = ops.filter((o) => !(o.op.kind === 'read' && o.op.mode === 'stale') && (o.status === 'ok' || ((o.status === 'info' || o.status === 'pending') && o.op.kind !== 'read')))
   if (checked.length > maxOps) return {ok: false, unknown: true, reason: `history of ${checked.length} ops exceeds the bound of ${maxOps}`, steps: 0}
   const {idx2val} = pairing
   const stepModel = (state: Value, o: HistoryOp): Value | undefined => {

@@ -1,7 +1,32 @@
 import type {SimWorld} from '../../src/agent/env/sim.js'
 import type {Random, TimerHandle} from '../../src/agent/env/types.js'
 import type {SimCluster} from './cluster.js'
-import type {FaultKind, SimParams} from './params.js'
+import type {SimNetwork} from './network.js'
+import type {SimParams} from './params.js'
+
+/** What the nemesis acts on: SimCluster (Raft nodes) or test/sim/servers' ServerCluster (whole servers). */
+export interface NemesisTarget {
+  readonly ids: string[]
+  readonly net: Pick<SimNetwork, 'partition' | 'isolate' | 'cut' | 'heal'>
+  /** The up, unpaused leader, if any. */
+  leader(): {id: string; node: {transferLeadership(to: string): void}} | undefined
+  up(): {id: string}[]
+  crash(id: string): void
+  restart(id: string): void
+  pause(id: string): void
+  resume(id: string): void
+}
+
+/** The nemesis's own tools, for fault kinds a caller adds (see Nemesis's `extra`). */
+export interface NemesisTools {
+  rng: Random
+  /** Runs fn after a random fault duration, unless the nemesis stopped first. */
+  later(fn: () => void): void
+  note(what: string): void
+  shuffle<T>(xs: readonly T[]): T[]
+  /** Heals the network and notes it. */
+  heal(): void
+}
 
 /**
  * Injects the seed's enabled fault kinds at random intervals during the safety phase;
@@ -19,9 +44,11 @@ export class Nemesis {
 
   constructor(
     private readonly world: SimWorld,
-    private readonly cluster: SimCluster,
-    private readonly params: SimParams,
+    private readonly cluster: SimCluster | NemesisTarget,
+    private readonly params: Pick<SimParams, 'faultEveryMs' | 'faultMaxMs'> & {faults: readonly string[]},
     private readonly rng: Random,
+    /** Fault kinds beyond the built-in ones: return true when `kind` was handled. */
+    private readonly extra?: (kind: string, tools: NemesisTools) => boolean,
   ) {}
 
   start(): void {
@@ -60,7 +87,7 @@ export class Nemesis {
     this.undo.add(h)
   }
 
-  private act(kind: FaultKind): void {
+  private act(kind: string): void {
     const c = this.cluster
     const ids = c.ids
     const leader = c.leader()?.id
@@ -130,6 +157,8 @@ export class Nemesis {
         })
         return
       }
+      default:
+        this.extra?.(kind, {rng: this.rng, later: (fn) => this.later(fn), note: (w) => this.note(w), shuffle: (xs) => this.shuffle(xs), heal: () => this.heal()})
     }
   }
 

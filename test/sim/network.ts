@@ -141,6 +141,44 @@ export class SimNetwork {
     }
   }
 
+  /**
+   * Carries one opaque message (an RPC request or reply) from → to with this network's
+   * delay and cuts: `deliver` runs on the receiver's turn, or `lost` on the sender's when
+   * the message was dropped ('loss': random loss, modelled as a reset connection; 'cut':
+   * the link was cut when it arrived). Never duplicated (a stream does not duplicate).
+   */
+  carry(from: string, to: string, label: string, on: {deliver(): void; lost(why: 'loss' | 'cut'): void}): void {
+    this.stats.sent++
+    this.sentByType.set(label, (this.sentByType.get(label) ?? 0) + 1)
+    const link = `${from}>${to}`
+    let delay = this.delay(link)
+    if (!this.params.reorder) {
+      const at = Math.max(this.world.nowMs() + delay, this.lastAt.get(link) ?? 0)
+      this.lastAt.set(link, at)
+      delay = at - this.world.nowMs()
+    }
+    if (this.lossy) this.faultyUntil = Math.max(this.faultyUntil, this.world.nowMs() + delay)
+    if (this.lossy && this.rng.float() < this.params.lossP) {
+      this.stats.lost++
+      this.world.schedule(from, delay, () => on.lost('loss'), `lost:${label}`)
+      return
+    }
+    this.world.schedule(to, delay, () => {
+      if (this.cuts.has(link)) {
+        this.stats.cut++
+        this.world.schedule(from, 0, () => on.lost('cut'), `cut:${label}`)
+        return
+      }
+      this.stats.delivered++
+      on.deliver()
+    }, label)
+  }
+
+  /** Whether from → to is cut right now. */
+  isCut(from: string, to: string): boolean {
+    return this.cuts.has(`${from}>${to}`)
+  }
+
   private deliverLater(from: NodeId, m: Message): void {
     const link = `${from}>${m.to}`
     const copy = structuredClone(m)

@@ -1,5 +1,5 @@
 import type {Env, Logger} from '../env/types.js'
-import type {RpcPool} from '../rpc/client.js'
+import type {RpcCaller} from '../rpc/client.js'
 import {EndpointError, type Method, type RpcDelegate, type RpcReply, type RpcRequest} from '../server/endpoints/index.js'
 import {callTimeoutMs, retriable, toEndpointError} from '../server/forward.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
@@ -7,7 +7,8 @@ import type {SerfMember} from '../gossip/serf/serf.js'
 export interface ServerRouterOptions {
   env: Env
   log: Logger
-  pool: RpcPool
+  /** The real RpcPool, or the simulator's (test/sim/servers). */
+  pool: RpcCaller
   datacenter: string
   /** Live LAN members; servers are those with role=consul in this datacenter. */
   members(): SerfMember[]
@@ -16,6 +17,8 @@ export interface ServerRouterOptions {
   /** Default blocking wait, to size a call's timeout (Consul adds a margin to MaxQueryTime). */
   defaultQueryTimeMs: number
   maxQueryTimeMs: number
+  /** limits.rpc_rate / rpc_max_burst: every call this agent makes to a server takes a token. */
+  limiter?: {allow(): boolean}
 }
 
 /**
@@ -44,6 +47,8 @@ export function clientDelegate(o: ServerRouterOptions): RpcDelegate & {servers()
   }
 
   async function rpc<M extends Method>(method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    // Consul's client checks its limiter before choosing a server, and says so in these words.
+    if (o.limiter && !o.limiter.allow()) throw new EndpointError('rate-limited', 'RPC rate limit exceeded')
     const deadline = o.env.clock.nowMs() + o.holdTimeoutMs
     const callTimeout = callTimeoutMs(req, o.defaultQueryTimeMs, o.maxQueryTimeMs)
     let last: unknown

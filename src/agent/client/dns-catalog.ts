@@ -1,94 +1,194 @@
+import dnsPacket from 'dns-packet'
+import {resolveQuestion} from '../dns/answer.js'
 import type {DnsCatalog} from '../dns/catalog-port.js'
+import type {DnsConfig} from '../dns/config.js'
+import {questionTypeOffset} from '../dns/handler.js'
+import type {RpcCache} from '../cache/rpc-cache.js'
 import type {Env, Logger} from '../env/types.js'
 import type {RpcDelegate} from '../server/endpoints/index.js'
 import type {CheckServiceNode, Node, NodeService} from '../../store/state/types.js'
 
-const RETRY_MS = 1000
+/** Names remembered between queries (a bound on what a flood of random names can hold). */
+const MAX_REMEMBERED = 4096
+/** Rounds of "resolve, see what is missing, fetch it": a service answer may lead to a node lookup. */
+const MAX_ROUNDS = 4
+
+export interface RemoteDnsOptions {
+  datacenter: string
+  rpc: RpcDelegate
+  /** dns_config.use_cache: service lookups come from the agent cache instead of a server round trip. */
+  cache?: RpcCache
+  config: DnsConfig
+  env: Env
+  log: Logger
+}
+
+interface Stored<T> {
+  value: T | undefined
+  /** Raft index of the reply (or the reply itself, for cache hits): unchanged means the answer can stay. */
+  tag: unknown
+}
 
 /**
- * A client agent's DNS view: it holds no catalog, so it keeps a mirror that blocking
- * queries to a server keep fresh (stale reads, as Consul's DNS default) — the node list
- * and, per service, its instances with their checks — and answers DNS from it
- * synchronously. Until the first answers arrive (no server known yet) service lookups
- * are "unreadable" and DNS says SERVFAIL rather than inventing an empty answer.
+ * A client agent's DNS view. It holds no catalog, so before each query is answered
+ * `prefetch` asks a server for what the answer needs, as Consul's DNS does: every
+ * query is an RPC (stale reads allowed by default, dns_config.allow_stale/max_stale),
+ * or, with dns_config.use_cache, service lookups are served from the agent cache, which
+ * a background blocking query keeps fresh. What it needs is found by resolving the
+ * question against a recording view; the synchronous DnsCatalog methods then read what
+ * the fetches stored. A read that failed leaves its name unreadable, so DNS answers
+ * SERVFAIL rather than an invented empty answer.
  */
-export function remoteDnsCatalog(datacenter: string, rpc: RpcDelegate, env: Env, log: Logger): DnsCatalog & {stop(): void} {
+export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): void} {
+  const {datacenter, rpc, config} = o
   let version = 0
   let stopped = false
-  let nodes: Node[] | undefined
-  let services: Set<string> | undefined
-  const instances = new Map<string, CheckServiceNode[]>()
-  const watched = new Set<string>()
-  const sleep = (ms: number) => new Promise<void>((r) => env.timers.after(ms, r))
+  const services = new Map<string, Stored<readonly CheckServiceNode[]>>()
+  /** value: the node, null when the server says there is none, undefined when the read failed. */
+  const nodeByName = new Map<string, Stored<Node | null>>()
+  let allNodes: Stored<Node[]> = {value: undefined, tag: undefined}
+  let allInstances: Stored<{Node: Node; Service: NodeService}[]> = {value: undefined, tag: undefined}
+  const local = (dc: string) => dc.toLowerCase() === datacenter
 
-  /** One blocking-query loop: read, publish, park until the index moves, again. */
-  async function loop<T>(read: (minIndex: number) => Promise<{value: T; meta: {index: number}}>, publish: (v: T) => boolean): Promise<void> {
-    let index = 0
-    while (!stopped) {
-      try {
-        const r = await read(index)
-        if (stopped) return
-        if (r.meta.index !== index || index === 0) {
-          index = r.meta.index
-          if (!publish(r.value)) return
-          version++
-        }
-      } catch (e) {
-        log.debug('DNS view: read failed; retrying', {error: (e as Error).message})
-        index = 0
-        await sleep(RETRY_MS)
+  function remember<T>(map: Map<string, Stored<T>>, key: string, next: Stored<T>): void {
+    const prev = map.get(key)
+    if (prev && prev.tag === next.tag && next.tag !== undefined) return
+    map.delete(key)
+    if (map.size >= MAX_REMEMBERED) map.delete(map.keys().next().value!)
+    map.set(key, next)
+    version++
+  }
+
+  /** A stale read, retried against the leader when the answering server is too far behind (Consul's max_stale). */
+  async function staleRead<M extends 'Health.ServiceNodes' | 'Catalog.NodeServices' | 'Catalog.ListNodes' | 'Catalog.ServiceInstances'>(method: M, req: object) {
+    const r = await rpc(method, {...req, AllowStale: config.allowStale} as never)
+    if (config.allowStale && r.meta.lastContactMs > config.maxStaleMs) return rpc(method, {...req, AllowStale: false} as never)
+    return r
+  }
+
+  async function fetchService(name: string): Promise<void> {
+    const key = name.toLowerCase()
+    try {
+      if (o.cache) {
+        // The same request as an untagged HTTP read, so DNS and ?cached share one entry per service.
+        const r = await o.cache.get('Health.ServiceNodes', {ServiceName: key, ServiceTags: []}, {minIndex: 0, timeoutMs: 0, maxAgeMs: config.cacheMaxAgeMs || undefined})
+        remember(services, key, {value: r.reply.value, tag: r.reply})
+      } else {
+        const r = await staleRead('Health.ServiceNodes', {ServiceName: name})
+        remember(services, key, {value: r.value, tag: r.meta.index})
       }
+    } catch (e) {
+      o.log.debug('DNS: service lookup failed', {service: name, error: (e as Error).message})
+      remember(services, key, {value: undefined, tag: undefined})
     }
   }
 
-  const q = (minIndex: number) => ({AllowStale: true, MinQueryIndex: minIndex, MaxQueryTime: 300_000})
-  void loop((i) => rpc('Catalog.ListNodes', q(i)), (v) => {
-    nodes = [...v].sort((a, b) => (a.Node < b.Node ? -1 : a.Node > b.Node ? 1 : 0))
-    return true
-  })
-  void loop((i) => rpc('Catalog.ListServices', q(i)), (v) => {
-    services = new Set(Object.keys(v).map((s) => s.toLowerCase()))
-    for (const name of Object.keys(v)) {
-      const key = name.toLowerCase()
-      if (watched.has(key)) continue
-      watched.add(key)
-      // Each service keeps its own blocking query; it ends once the service is gone.
-      void loop((i) => rpc('Health.ServiceNodes', {ServiceName: name, ...q(i)}), (entries) => {
-        if (!services?.has(key)) {
-          instances.delete(key)
-          watched.delete(key)
-          return false
-        }
-        instances.set(key, entries)
-        return true
-      })
+  async function fetchNode(name: string): Promise<void> {
+    const key = name.toLowerCase()
+    try {
+      const r = await staleRead('Catalog.NodeServices', {Node: name})
+      remember(nodeByName, key, {value: r.value?.Node ?? null, tag: r.meta.index})
+    } catch (e) {
+      o.log.debug('DNS: node lookup failed', {node: name, error: (e as Error).message})
+      remember(nodeByName, key, {value: undefined, tag: undefined})
     }
-    for (const key of [...instances.keys()]) if (!services.has(key)) instances.delete(key)
-    return true
-  })
+  }
 
-  const local = (dc: string) => dc.toLowerCase() === datacenter
-  return {
+  async function fetchAll(): Promise<void> {
+    try {
+      const [n, s] = await Promise.all([staleRead('Catalog.ListNodes', {}), staleRead('Catalog.ServiceInstances', {})])
+      if (allNodes.tag !== n.meta.index || allInstances.tag !== s.meta.index) version++
+      allNodes = {value: [...n.value].sort((a, b) => (a.Node < b.Node ? -1 : a.Node > b.Node ? 1 : 0)), tag: n.meta.index}
+      allInstances = {value: s.value.map((r) => ({Node: r.Node, Service: r.Service})).sort((a, b) => (a.Node.Node < b.Node.Node ? -1 : a.Node.Node > b.Node.Node ? 1 : 0)), tag: s.meta.index}
+    } catch (e) {
+      o.log.debug('DNS: reverse lookup read failed', {error: (e as Error).message})
+      allNodes = {value: undefined, tag: undefined}
+      allInstances = {value: undefined, tag: undefined}
+      version++
+    }
+  }
+
+  const view: DnsCatalog = {
     datacenter,
     index: () => version,
     knownDatacenters: () => [datacenter],
     serviceNodes(dc, service) {
       if (!local(dc)) return []
-      if (!services) return undefined
-      const key = service.toLowerCase()
-      if (!services.has(key)) return []
-      return instances.get(key)
+      return services.get(service.toLowerCase())?.value
     },
     node(dc, name) {
       if (!local(dc)) return undefined
-      const n = name.toLowerCase()
-      return nodes?.find((x) => x.Node.toLowerCase() === n)
+      const stored = nodeByName.get(name.toLowerCase())
+      // A failed read is null (SERVFAIL); an absent node, undefined (NXDOMAIN).
+      if (!stored) return null
+      return stored.value === undefined ? null : stored.value ?? undefined
     },
-    nodes: () => nodes ?? [],
-    serviceInstances(): readonly {Node: Node; Service: NodeService}[] {
-      const out: {Node: Node; Service: NodeService}[] = []
-      for (const entries of instances.values()) for (const e of entries) out.push({Node: e.Node, Service: e.Service})
-      return out.sort((a, b) => (a.Node.Node < b.Node.Node ? -1 : a.Node.Node > b.Node.Node ? 1 : 0))
+    nodes: () => allNodes.value ?? [],
+    serviceInstances: () => allInstances.value ?? [],
+  }
+
+  /** Resolves the question against what this query has fetched so far; returns the fetches still missing. */
+  function missing(name: string, qtype: number, fetched: Set<string>): Map<string, () => Promise<void>> {
+    const needs = new Map<string, () => Promise<void>>()
+    const recorder: DnsCatalog = {
+      ...view,
+      serviceNodes(dc, service) {
+        if (!local(dc)) return []
+        const k = `s:${service.toLowerCase()}`
+        if (fetched.has(k)) return view.serviceNodes(dc, service)
+        needs.set(k, () => fetchService(service))
+        return undefined
+      },
+      node(dc, n) {
+        if (!local(dc)) return undefined
+        const k = `n:${n.toLowerCase()}`
+        if (fetched.has(k)) return view.node(dc, n)
+        needs.set(k, () => fetchNode(n))
+        return undefined
+      },
+      nodes() {
+        if (fetched.has('all')) return view.nodes()
+        needs.set('all', fetchAll)
+        return []
+      },
+      serviceInstances() {
+        if (fetched.has('all')) return view.serviceInstances()
+        needs.set('all', fetchAll)
+        return []
+      },
+    }
+    try {
+      resolveQuestion({name, qtype}, recorder, config)
+    } catch {
+      // The real resolution answers (or fails) the query; here only the needs matter.
+    }
+    return needs
+  }
+
+  async function prefetch(name: string, qtype: number): Promise<void> {
+    const fetched = new Set<string>()
+    for (let round = 0; round < MAX_ROUNDS && !stopped; round++) {
+      const needs = missing(name, qtype, fetched)
+      if (needs.size === 0) return
+      await Promise.all([...needs].map(([k, fetch]) => fetch().then(() => { fetched.add(k) })))
+    }
+  }
+
+  return {
+    ...view,
+    prefetch(packet: Buffer): Promise<void> | undefined {
+      if (stopped || packet.length < 12 || packet.readUInt16BE(4) !== 1) return undefined
+      let name: string
+      let qtype: number
+      try {
+        const q = dnsPacket.decode(packet).questions?.[0]
+        if (!q || typeof q.name !== 'string') return undefined
+        name = q.name === '.' ? '' : q.name
+        qtype = packet.readUInt16BE(questionTypeOffset(packet))
+      } catch {
+        return undefined // malformed: the handler answers FORMERR without a server
+      }
+      return prefetch(name, qtype)
     },
     stop() {
       stopped = true

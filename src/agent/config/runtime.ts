@@ -58,6 +58,12 @@ export interface RuntimeConfig {
   discoveryMaxStaleMs: number
   /** server_rejoin_age_max: a server offline longer than this refuses to rejoin its cluster. */
   serverRejoinAgeMaxMs: number
+  /** limits.rpc_rate: RPCs per second a client agent may send to servers (Infinity: no limit, Consul's default -1). */
+  rpcRate: number
+  /** limits.rpc_max_burst: the token bucket's size (Consul: 1000). */
+  rpcMaxBurst: number
+  /** limits.rpc_max_conns_per_client: a server's open RPC connections per source IP (Consul: 100; 0 = no limit). */
+  rpcMaxConnsPerClient: number
   /** Serve the web UI: ui_config.enabled (on in -dev) or a ui_config.dir of custom assets. */
   ui: boolean
   /** Custom UI assets to serve instead of the built-in ones (ui_config.dir, -ui-dir). */
@@ -157,6 +163,8 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
   const server = get('server', dev)
   const logLevel = String(get('log_level', 'info')).toLowerCase()
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`invalid value for log_level: ${logLevel} (one of ${LOG_LEVELS.join(', ')})`)
+  // Consul's default (true) is what dc does: a random node ID, never one derived from the host.
+  if (raw.disable_host_node_id === false) warnings.push('disable_host_node_id = false is not implemented by dc: the node ID is random (saved in data_dir/node-id), never derived from the host')
   const dataDir = get<string | undefined>('data_dir', undefined)
   if (!dev && !dataDir) throw new ConfigError('data_dir cannot be empty: pass -data-dir=<path> (or use -dev for an in-memory agent)')
   const bootstrap = get('bootstrap', dev)
@@ -229,6 +237,9 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     rpcHoldTimeoutMs: durationMs((sub('performance').rpc_hold_timeout as string | undefined) ?? '7s'),
     discoveryMaxStaleMs: dur('discovery_max_stale', '0s'),
     serverRejoinAgeMaxMs: dur('server_rejoin_age_max', '168h'),
+    rpcRate: rpcRate(limits.rpc_rate),
+    rpcMaxBurst: (limits.rpc_max_burst as number | undefined) ?? 1000,
+    rpcMaxConnsPerClient: (limits.rpc_max_conns_per_client as number | undefined) ?? 100,
     ...uiSettings(raw, dev),
     raftSnapshotThreshold: get('raft_snapshot_threshold', 16384),
     raftTrailingLogs: get('raft_trailing_logs', 10240),
@@ -265,7 +276,17 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     throw new ConfigError(`invalid value for sync_coordinate_rate_target: ${String(config.syncCoordinateRateTarget)} (a positive number)`)
   }
   if (config.kvMaxValueSize < 1) throw new ConfigError('invalid value for limits.kv_max_value_size: must be positive')
+  if (config.rpcMaxBurst < 0) throw new ConfigError('invalid value for limits.rpc_max_burst: must not be negative')
+  if (config.rpcMaxConnsPerClient < 0) throw new ConfigError('invalid value for limits.rpc_max_conns_per_client: must not be negative')
   return {config, warnings}
+}
+
+/** limits.rpc_rate: a number (or numeric string); negative (Consul's default -1) means no limit. */
+function rpcRate(raw: unknown): number {
+  if (raw === undefined) return Infinity
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN
+  if (Number.isNaN(n)) throw new ConfigError(`invalid value for limits.rpc_rate: ${JSON.stringify(raw)} (a number of RPCs per second)`)
+  return n < 0 ? Infinity : n
 }
 
 function pluginEntries(raw: unknown): PluginEntry[] {

@@ -311,6 +311,7 @@ function resolveNode(
   if (t !== QType.ANY && t !== QType.A && t !== QType.AAAA && t !== QType.TXT) return nodata(domain)
   if (!isKnownDc(catalog, dc)) return nxdomain(domain)
   const node = catalog.node(dc, name)
+  if (node === null) return base(Rcode.SERVFAIL, {cacheable: false, trim: false})
   if (!node) return nxdomain(domain)
   const answers: Rr[] = []
   const extras: Rr[] = []

@@ -30,10 +30,19 @@ export interface DnsCatalog {
    * (DNS answers SERVFAIL, as Consul does when the cross-DC RPC fails).
    */
   serviceNodes(dc: string, service: string): readonly CheckServiceNode[] | undefined
-  /** A node by name in `dc`; undefined when absent (or `dc` unreadable). */
-  node(dc: string, name: string): Node | undefined
+  /**
+   * A node by name in `dc`; undefined when absent (or `dc` unreadable); null when the
+   * node cannot be read now (a client agent with no server to ask: DNS answers SERVFAIL).
+   */
+  node(dc: string, name: string): Node | undefined | null
   /** Nodes of the local datacenter, sorted by name (reverse lookups). */
   nodes(): readonly Node[]
   /** Service instances of the local datacenter with their node, sorted by node name (reverse lookups). */
   serviceInstances(): readonly {Node: Node; Service: NodeService}[]
+  /**
+   * Optional: fetch what answering `packet` needs before the synchronous methods above
+   * are asked (a client agent reads from servers or the agent cache). undefined when
+   * nothing needs fetching; the server awaits the promise, which never rejects.
+   */
+  prefetch?(packet: Buffer): Promise<void> | undefined
 }

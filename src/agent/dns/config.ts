@@ -40,7 +40,7 @@ export interface DnsConfig {
   disableCompression: boolean
   enableAdditionalNodeMetaTxt: boolean
   soa: DnsSoaConfig
-  /** Accepted for compatibility: answers always come from the local state store. */
+  /** Client agents: stale reads for DNS (servers answer from their own store). */
   allowStale: boolean
   maxStaleMs: number
   useCache: boolean

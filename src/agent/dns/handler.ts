@@ -177,7 +177,7 @@ function parse(packet: Buffer, network: Network, h: {id: number; opcode: number;
 }
 
 /** Offset of QTYPE in the first question (the packet already decoded, so it is in bounds). */
-function questionTypeOffset(buf: Buffer): number {
+export function questionTypeOffset(buf: Buffer): number {
   let off = 12
   for (;;) {
     const len = buf[off]

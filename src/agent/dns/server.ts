@@ -58,6 +58,12 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   // No per-datagram send callback (a closure and a callback on the hottest path): Node then
   // drops a failed send silently, which to the client is one more lost datagram to retry.
   const onUdp = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+    const pending = opts.catalog.prefetch?.(msg)
+    if (pending) void pending.then(() => answerUdp(udp, msg, rinfo))
+    else answerUdp(udp, msg, rinfo)
+  }
+  const answerUdp = (udp: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo) => {
+    if (closed) return
     const r = handler.handle(msg, 'udp', rinfo.address)
     if (r.kind === 'reply') {
       if (!closed) udp.send(r.bytes, rinfo.port, rinfo.address)
@@ -93,10 +99,18 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
         if (buf.length < 2 + len) break
         const msg = buf.subarray(2, 2 + len)
         buf = buf.subarray(2 + len)
-        const r = handler.handle(msg, 'tcp', sock.remoteAddress?.replace(/^::ffff:(?=\d+\.)/, ''))
-        if (r.kind === 'reply') write(r.bytes)
-        else if (r.kind === 'pending') void r.reply.then(write)
-        else if (r.kind === 'recurse') void forward(Buffer.from(msg), 'tcp').then((resp) => write(resp ?? r.failure))
+        const from = sock.remoteAddress?.replace(/^::ffff:(?=\d+\.)/, '')
+        const answer = (m: Buffer) => {
+          const r = handler.handle(m, 'tcp', from)
+          if (r.kind === 'reply') write(r.bytes)
+          else if (r.kind === 'pending') void r.reply.then(write)
+          else if (r.kind === 'recurse') void forward(Buffer.from(m), 'tcp').then((resp) => write(resp ?? r.failure))
+        }
+        const pending = opts.catalog.prefetch?.(msg)
+        if (pending) {
+          const copy = Buffer.from(msg)
+          void pending.then(() => answer(copy))
+        } else answer(msg)
       }
     })
   }

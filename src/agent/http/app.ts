@@ -57,7 +57,7 @@ export function createApp<Ctx>(routes: Route<Ctx>[], ctx: Ctx, opts: {log?: (msg
   }
 }
 
-const ENDPOINT_STATUS: Partial<Record<EndpointErrorCode, number>> = {'bad-request': 400, 'not-found': 404, conflict: 409, 'too-large': 413}
+const ENDPOINT_STATUS: Partial<Record<EndpointErrorCode, number>> = {'bad-request': 400, 'not-found': 404, conflict: 409, 'too-large': 413, 'rate-limited': 429}
 
 /** Consul answers most RPC errors (no leader, no path, no servers) with a 500. */
 export function endpointStatus(code: EndpointErrorCode): number {

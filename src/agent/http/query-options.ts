@@ -12,6 +12,16 @@ export interface QueryOptions {
   /** ?max_stale, or discovery_max_stale on a default-mode catalog/health read (ms; 0 = none). */
   maxStaleMs: number
   filter?: string
+  /** ?cached: served from the agent cache (src/agent/cache). */
+  cached: boolean
+  cacheControl: CacheControl
+}
+
+/** The Cache-Control directives Consul reads for ?cached (simple caching types only). */
+export interface CacheControl {
+  maxAgeMs?: number
+  mustRevalidate: boolean
+  staleIfErrorMs?: number
 }
 
 /** Parses Consul's read options: ?index ?wait ?stale ?consistent ?filter. */
@@ -37,6 +47,9 @@ export function parseQueryOptions(req: HttpRequest, defaults: {defaultQueryTimeM
     maxStaleMs = defaults.discoveryMaxStaleMs
   }
   if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.')
+  const cached = q.has('cached')
+  if (cached && consistent) throw badRequest('Cannot specify ?cached with ?consistent, conflicting semantics.')
+  const cacheControl = parseCacheControl(req.headers['cache-control'])
   let minIndex = 0
   const idx = q.get('index')
   if (idx !== null && idx !== '') {
@@ -56,7 +69,29 @@ export function parseQueryOptions(req: HttpRequest, defaults: {defaultQueryTimeM
   }
   waitMs = Math.min(waitMs, defaults.maxQueryTimeMs)
   const filter = q.get('filter') ?? undefined
-  return {minIndex, waitMs, consistency: stale ? 'stale' : consistent ? 'consistent' : 'default', maxStaleMs, filter: filter || undefined}
+  return {minIndex, waitMs, consistency: stale ? 'stale' : consistent ? 'consistent' : 'default', maxStaleMs, filter: filter || undefined, cached, cacheControl}
+}
+
+/**
+ * Cache-Control as Consul's parseCacheControl: comma-separated directives, max-age and
+ * stale-if-error in whole seconds; max-age=0 means must-revalidate. Others are ignored.
+ */
+export function parseCacheControl(raw: string | undefined): CacheControl {
+  const out: CacheControl = {mustRevalidate: false}
+  if (!raw) return out
+  const seconds = (v: string): number => {
+    if (!/^\d+$/.test(v)) throw badRequest('Invalid Cache-Control header.')
+    return Number(v) * 1000
+  }
+  for (const part of raw.toLowerCase().split(',')) {
+    const d = part.trim()
+    if (d === 'must-revalidate') out.mustRevalidate = true
+    else if (d.startsWith('max-age=')) {
+      out.maxAgeMs = seconds(d.slice(8))
+      if (out.maxAgeMs === 0) out.mustRevalidate = true
+    } else if (d.startsWith('stale-if-error=')) out.staleIfErrorMs = seconds(d.slice(15))
+  }
+  return out
 }
 
 /** Boolean query flags in Consul are present-or-absent (`?recurse`), or `=true/false`. */

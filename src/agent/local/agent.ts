@@ -42,7 +42,7 @@ export type RegistryConfig = Pick<
   | 'enableLocalScriptChecks'
   | 'checkUpdateIntervalMs'
   | 'discardCheckOutput'
-> & {aeIntervalMs?: number; checkReapIntervalMs?: number; checkDeregisterIntervalMinMs?: number}
+> & {advertiseAddrWan?: string; aeIntervalMs?: number; checkReapIntervalMs?: number; checkDeregisterIntervalMinMs?: number}
 
 export interface LocalAgentDeps {
   config: RegistryConfig
@@ -497,9 +497,16 @@ export function defaultNodeInfo(config: RegistryConfig, nodeId: string, address:
     Node: config.nodeName,
     Address: address,
     Datacenter: config.datacenter,
-    TaggedAddresses: {lan: address, lan_ipv4: address, wan: address, wan_ipv4: address},
+    // wan: -advertise-wan when set (what other datacenters reach), else the LAN address, as Consul.
+    TaggedAddresses: taggedAddresses(address, config.advertiseAddrWan || address),
     NodeMeta: {'consul-network-segment': '', ...config.nodeMeta},
   }
+}
+
+/** Consul's node TaggedAddresses: lan/wan and their _ipv4/_ipv6 forms by address family. */
+function taggedAddresses(lan: string, wan: string): Record<string, string> {
+  const fam = (a: string) => (a.includes(':') ? 'ipv6' : 'ipv4')
+  return {lan, [`lan_${fam(lan)}`]: lan, wan, [`wan_${fam(wan)}`]: wan}
 }
 
 function cmp(a: string, b: string): number {

@@ -22,12 +22,20 @@ export interface RpcPoolOptions {
 }
 
 /**
+ * What callers of the server RPC need: one call to an address. RpcPool is the real one;
+ * the simulator passes one over its simulated network (test/sim/servers).
+ */
+export interface RpcCaller {
+  call<T = unknown>(addr: string, method: string, body: unknown, timeoutMs: number): Promise<T>
+}
+
+/**
  * Connections to servers, one multiplexed connection per address, opened on first use,
  * reused by every call to that address, replaced after it breaks, closed when idle.
  * There is no separate health probe: a broken connection shows itself on use (its calls
  * fail with kind 'closed') and the next call dials afresh.
  */
-export class RpcPool {
+export class RpcPool implements RpcCaller {
   private readonly conns = new Map<string, ClientConn>()
   private readonly all = new Set<ClientConn>()
   private readonly codec

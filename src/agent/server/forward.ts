@@ -1,5 +1,5 @@
 import type {Env, Logger} from '../env/types.js'
-import {RpcError, type RpcPool} from '../rpc/client.js'
+import {RpcError, type RpcCaller} from '../rpc/client.js'
 import {EndpointError, type EndpointErrorCode, type Method, type RpcDelegate, type RpcReply, type RpcRequest} from './endpoints/index.js'
 
 /** Methods that change state: never served by a follower, retried elsewhere only when surely undelivered. */
@@ -49,7 +49,7 @@ export interface ForwardOptions {
   serversOf(dc: string): string[]
   /** The endpoints of this server. */
   local: RpcDelegate
-  pool: RpcPool
+  pool: RpcCaller
   isLeader(): boolean
   /** The leader's RPC address, undefined while none is known (or its address is not). */
   leaderAddr(): string | undefined

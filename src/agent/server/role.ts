@@ -3,7 +3,7 @@ import type {AgentContext, CoordinateDatacenterMap} from '../context.js'
 import type {Env, Logger, TimerHandle} from '../env/types.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
 import {startRpcServer, type ProtocolHandler, type RpcServer} from '../rpc/server.js'
-import {RpcPool} from '../rpc/client.js'
+import {RpcPool, type RpcCaller} from '../rpc/client.js'
 import type {RaftTransport} from '../raft/transport.js'
 import {Bootstrapper} from './bootstrap.js'
 import {forwardingDelegate} from './forward.js'
@@ -43,6 +43,10 @@ export interface ServerRoleDeps {
    * `listen` registers its inbound handler; `resolve` maps a server ID to its address.
    */
   raftTransport?(o: {listen(type: number, handler: ProtocolHandler): void; resolve(id: string): string | undefined}): RaftTransport
+  /** Internal.EventFire's broadcast in the LAN pool. */
+  userEvents?: import('./endpoints/index.js').UserEventPort
+  /** Calls to other servers (forwarding, bootstrap's Status.Peers); default: an RpcPool from -bind. The simulator passes its own. */
+  pool?: RpcCaller
 }
 
 /**
@@ -60,7 +64,9 @@ export class ServerRole {
   private listener?: RpcServer
   readonly servers: ServerLookup
   readonly wanRouter: WanRouter
-  private readonly pool: RpcPool
+  private readonly pool: RpcCaller
+  /** The pool this role opened itself (closed on stop); none when one was passed in. */
+  private readonly ownPool?: RpcPool
   private readonly protocols = new Map<number, ProtocolHandler>()
   private readonly bootstrapper?: Bootstrapper
   private bootstrapTimer?: TimerHandle
@@ -79,7 +85,8 @@ export class ServerRole {
       self: () => d.wan?.()?.self(),
       coordinateOf: (m) => d.wan?.()?.coordinateOf(m),
     })
-    this.pool = new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+    this.ownPool = d.pool ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
+    this.pool = d.pool ?? this.ownPool!
     const transport = config.ports.server !== -1 && d.raftTransport
       ? d.raftTransport({listen: (type, h) => this.protocols.set(type, h), resolve: (id) => this.servers.addrOf(id)})
       : undefined
@@ -135,6 +142,7 @@ export class ServerRole {
         update: (entry) => this.coordinateUpdates.update(entry),
         datacenters: (): CoordinateDatacenterMap[] => this.wanRouter.coordinateMaps(`${config.nodeName}.${config.datacenter}`),
       },
+      userEvents: d.userEvents,
     }))
     this.rpc = forwardingDelegate({
       env, log: log.named('rpc'), local, pool: this.pool,
@@ -216,6 +224,7 @@ export class ServerRole {
     this.listener = await startRpcServer({
       bindIp: c.bindAddr,
       port: c.ports.server,
+      maxConnsPerClient: c.rpcMaxConnsPerClient,
       log: this.d.log.named('rpc'),
       handler: (method, body, info) => rpc(method as Method, body as never, info.signal),
     })
@@ -251,7 +260,12 @@ export class ServerRole {
       void this.bootstrapper.maybeBootstrap()
     }
     // Autopilot's state refresh (raft-autopilot: every 2 s); it acts only while this server leads.
-    const tick = () => void this.autopilot.tick(this.d.env.clock.nowMs(), this.d.env.clock.wallMs())
+    // A server removed as dead may have come back while its removal was in flight (its
+    // member-join found it still in the configuration): reconcile again so it is re-added
+    // now rather than at the next 60 s pass (whole-server sim seeds 1098, 1209).
+    const tick = () => void this.autopilot.tick(this.d.env.clock.nowMs(), this.d.env.clock.wallMs()).then((done) => {
+      if (done.some((a) => a.type === 'remove')) this.reconciler.reconcileAll()
+    })
     this.autopilotTicker = this.d.env.timers.every(2000, tick)
     tick()
   }
@@ -270,7 +284,7 @@ export class ServerRole {
     this.coordinateUpdates.stop()
     this.sessionTimers.clearAll()
     await this.listener?.close()
-    await this.pool.close()
+    await this.ownPool?.close()
     await this.raft.stop()
   }
 }

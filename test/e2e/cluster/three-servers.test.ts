@@ -7,6 +7,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {waitFor, type RunningAgent} from '../../helpers/agent.js'
 import {assertBuilt} from '../cli/run-cli.js'
+import {dc} from '../gossip/helpers.js'
+import {Partition, partitionSupport} from '../../helpers/iptables.js'
 import {agreedLeader, convergedKv, get, missing, put, startServer, Workload, type ClusterServer} from './helpers.js'
 
 const servers: ClusterServer[] = [
@@ -161,4 +163,65 @@ describe('three servers', () => {
     }
     await checkNothingLost(w)
   }, 90_000)
+
+  it('a partition of the leader by address: the majority elects a leader; after the heal nothing acknowledged is lost', async ({skip}) => {
+    const why = partitionSupport()
+    if (why) skip(why)
+    let cutOff: RunningAgent | undefined
+    const w = new Workload(() => live().filter((a) => a !== cutOff), 'partition')
+    const net = new Partition()
+    try {
+      await w.progress(10)
+      const old = byLeaderAddr(await agreedLeader(live()))
+      cutOff = old.agent
+      net.cut([old.ip], servers.filter((s) => s !== old).map((s) => s.ip))
+      const majority = live().filter((a) => a !== old.agent)
+      const next = await agreedLeader(majority, 10_000, `${old.ip}:8300`)
+      expect(ips.map((ip) => `${ip}:8300`)).toContain(next)
+      await w.progress(20, 15_000)
+      // The cut-off old leader cannot commit anything: a write to it is never acknowledged.
+      const lone = await put(old.agent!, '/v1/kv/partition/minority', 'x').catch((e: Error) => ({status: 0, body: e.message}))
+      expect(lone.status).not.toBe(200)
+      net.heal()
+      cutOff = undefined
+      await agreedLeader(live(), 15_000)
+      await w.progress(10)
+    } finally {
+      net.heal()
+      await w.stop()
+    }
+    await checkNothingLost(w)
+    expect((await get(live()[0]!, '/v1/kv/partition/minority?consistent')).status).toBe(404)
+  }, 120_000)
+
+  it('transfer-leader hands leadership to the named server', async () => {
+    const leader = await agreedLeader(live())
+    const target = servers.find((s) => `${s.ip}:8300` !== leader)!
+    const conf = JSON.parse((await get(target.agent!, '/v1/operator/raft/configuration')).body) as {Servers: {ID: string; Node: string}[]}
+    const id = conf.Servers.find((s) => s.Node === target.name)!.ID
+    const r = await dc(target.agent!, ['operator', 'raft', 'transfer-leader', `-id=${id}`])
+    expect(r.code).toBe(0)
+    expect(await agreedLeader(live(), 10_000, leader)).toBe(`${target.ip}:8300`)
+  }, 60_000)
+
+  it('a fourth server joins as a non-voter, autopilot promotes it, and it is removed when it leaves', async () => {
+    const fourth: ClusterServer = {name: 'srv-d', ip: '127.0.0.24'}
+    try {
+      await startServer(fourth, ips, 3)
+      const voterOf = async () => {
+        const conf = JSON.parse((await get(live()[0]!, '/v1/operator/raft/configuration')).body) as {Servers: {Node: string; Voter: boolean; Address: string}[]}
+        return conf.Servers.find((s) => s.Node === 'srv-d')
+      }
+      const added = await waitFor(voterOf, 20_000, 200)
+      expect(added.Address).toBe('127.0.0.24:8300')
+      // server_stabilization_time is 10 s: healthy that long, then a voter.
+      await waitFor(async () => (await voterOf())?.Voter === true, 40_000, 500)
+      expect((await dc(fourth.agent!, ['leave'])).code).toBe(0)
+      await waitFor(async () => (await voterOf()) === undefined, 30_000, 500)
+      expect(JSON.parse((await get(live()[0]!, '/v1/status/peers')).body).sort()).toEqual(ips.map((ip) => `${ip}:8300`))
+    } finally {
+      await fourth.agent?.kill()
+      fourth.agent?.cleanup()
+    }
+  }, 120_000)
 })

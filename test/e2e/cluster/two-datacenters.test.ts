@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startAgent, waitFor, type RunningAgent} from '../../helpers/agent.js'
 import {assertBuilt} from '../cli/run-cli.js'
 import {dc as dcCli} from '../gossip/helpers.js'
+import {Partition, partitionSupport} from '../../helpers/iptables.js'
 import {agreedLeader, get, put, startServer, type ClusterServer} from './helpers.js'
 
 const dc1: ClusterServer[] = [31, 32, 33].map((n) => ({name: `one-${n}`, ip: `127.0.0.${n}`}))
@@ -97,4 +98,26 @@ describe('two datacenters', () => {
     expect(res.Failovers).toBe(1)
     expect(res.Nodes.map((n) => n.Node.Node)).toEqual(['client-two'])
   }, 30_000)
+
+  it('a WAN partition: local requests keep working, cross-datacenter ones fail within a bound, and work again after the heal', async ({skip}) => {
+    const why = partitionSupport()
+    if (why) skip(why)
+    const net = new Partition()
+    try {
+      net.cut([...dc1.map((s) => s.ip), '127.0.0.37'], [...dc2.map((s) => s.ip), '127.0.0.38'])
+      expect(await put(c1, '/v1/kv/local-during-cut', 'ok')).toEqual({status: 200, body: 'true'})
+      const t0 = Date.now()
+      const r = await get(c1, '/v1/kv/x?dc=dc2').catch((e: Error) => ({status: 0, body: e.message, headers: new Headers()}))
+      expect(r.status).toBe(500)
+      expect(Date.now() - t0).toBeLessThan(14_000)
+      expect((await get(c1, '/v1/kv/local-during-cut?raw')).body).toBe('ok')
+    } finally {
+      net.heal()
+    }
+    const back = await waitFor(async () => {
+      const x = await get(c1, '/v1/kv/x?dc=dc2&raw')
+      return x.status === 200 ? x.body : undefined
+    }, 60_000, 500)
+    expect(back).toBe('v2')
+  }, 120_000)
 })

@@ -104,3 +104,26 @@ describe('coordinate sync settings', () => {
     expect(() => build({sync_coordinate_rate_target: 'fast'})).toThrow(/sync_coordinate_rate_target/)
   })
 })
+
+describe('client limits', () => {
+  const build = (limits: Record<string, unknown>) => buildRuntimeConfig({dev: true, configFiles: [], configDirs: [], flags: {limits}}).config
+  it('rpc_rate defaults to unlimited (Consul -1), rpc_max_burst to 1000, rpc_max_conns_per_client to 100', () => {
+    const c = build({})
+    expect([c.rpcRate, c.rpcMaxBurst, c.rpcMaxConnsPerClient]).toEqual([Infinity, 1000, 100])
+    expect(build({rpc_rate: -1}).rpcRate).toBe(Infinity)
+    expect(build({rpc_rate: 2.5, rpc_max_burst: 5}).rpcRate).toBe(2.5)
+    expect(build({rpc_rate: '10'}).rpcRate).toBe(10)
+  })
+  it('rejects what is not a number, naming the key', () => {
+    expect(() => build({rpc_rate: 'fast'})).toThrow(/limits\.rpc_rate/)
+    expect(() => build({rpc_max_burst: -1})).toThrow(/limits\.rpc_max_burst/)
+  })
+})
+
+describe('disable_host_node_id', () => {
+  const build = (v: unknown) => buildRuntimeConfig({dev: true, configFiles: [], configDirs: [], flags: {disable_host_node_id: v}})
+  it("true (Consul's default) is what dc does and says nothing; false warns that host IDs are not derived", () => {
+    expect(build(true).warnings.join('\n')).not.toMatch(/disable_host_node_id/)
+    expect(build(false).warnings.join('\n')).toMatch(/disable_host_node_id = false is not implemented/)
+  })
+})

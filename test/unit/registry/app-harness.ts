@@ -12,6 +12,7 @@ import type {Probers} from '../../../src/agent/checks/index.js'
 import {CoordinateUpdates} from '../../../src/agent/server/coordinate-updates.js'
 import {createEndpoints, localDelegate} from '../../../src/agent/server/endpoints/index.js'
 import type {CoordinateEntry} from '../../../src/store/state/types.js'
+import {createRpcCache} from '../../../src/agent/cache/rpc-cache.js'
 
 export const NODE = 'node1'
 export const NODE_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
@@ -75,8 +76,10 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
     coordinates: coordinatePort,
   }))
   rpcRef = rpc
+  const cache = createRpcCache(env, log, rpc)
   const ctx = {
     rpc,
+    cache,
     coordinates: coordinatePort,
     config: {datacenter: 'dc1', nodeName: NODE, defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000},
     env,
@@ -117,6 +120,9 @@ export async function appHarness(config: Partial<RegistryConfig> = {}, opts: {pr
       }
       return {status: res.status, headers: res.headers, text, json}
     },
-    close: () => local.stop(),
+    close: () => {
+      cache.stop()
+      return local.stop()
+    },
   }
 }

@@ -10,6 +10,7 @@ import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {parseJsonBody} from './json-body.js'
 import {rpcQuery} from '../rpc-query.js'
+import {cachedRpc} from '../cached-read.js'
 
 // ---- helpers shared with health.ts and agent-services.ts ---------------------------------
 
@@ -103,8 +104,11 @@ export async function deregister(req: HttpRequest, _p: RouteParams, ctx: AgentCo
 // ---- reads ----------------------------------------------------------------------------------
 
 /** GET /v1/catalog/datacenters: this datacenter only, until the WAN pool exists. */
-export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  return {json: await ctx.rpc('Catalog.ListDatacenters', undefined)}
+export async function datacenters(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
+  // Consul reads only the consistency flags and Cache-Control here (?cached: simple caching).
+  if (!req.query.has('cached')) return {json: await ctx.rpc('Catalog.ListDatacenters', undefined)}
+  const {reply, headers} = await cachedRpc(ctx, ctx.queryOptions(req), 'Catalog.ListDatacenters', undefined, req.signal)
+  return {json: reply, headers}
 }
 
 /** GET /v1/catalog/nodes (?node-meta, ?filter, ?near sorts by estimated RTT). */
@@ -122,11 +126,11 @@ export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentCont
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
   if (!meta && !opts.filter) {
-    const {value, meta: qm} = await ctx.rpc('Catalog.ListServices', rpcQuery(opts, req.query.get('dc')), req.signal)
-    return {json: value, meta: qm}
+    const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ListServices', rpcQuery(opts, req.query.get('dc')), req.signal)
+    return {json: value, meta: qm, headers}
   }
   // Filtering needs the instances: read every service's rows at the services index.
-  const {value, meta: qm} = await ctx.rpc('Catalog.ServiceInstances', rpcQuery(opts, req.query.get('dc')), req.signal)
+  const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ServiceInstances', rpcQuery(opts, req.query.get('dc')), req.signal)
   const kept = applyFilter(
     value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)),
     opts.filter,
@@ -140,7 +144,7 @@ export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentCont
   }
   const json: Record<string, string[]> = {}
   for (const name of [...out.keys()].sort()) json[name] = [...out.get(name)!].sort()
-  return {json, meta: qm}
+  return {json, meta: qm, headers}
 }
 
 /** GET /v1/catalog/service/:name (?tag repeatable, ?node-meta, ?filter, ?near sorts by estimated RTT). */
@@ -150,9 +154,9 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const tags = req.query.getAll('tag')
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
-  const {value, meta: qm} = await ctx.rpc('Catalog.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   const rendered = value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)).map(renderServiceNode)
-  return {json: applyFilter(rendered, opts.filter), meta: qm}
+  return {json: applyFilter(rendered, opts.filter), meta: qm, headers}
 }
 
 /** GET /v1/catalog/node/:node: the node and a map of its services (null when unknown). */

@@ -1,15 +1,16 @@
 import type {AgentContext} from '../../context.js'
 import {UserEventError, eventIndex} from '../../gossip/user-events.js'
+import {EndpointError} from '../../server/endpoints/errors.js'
 import {HttpError} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {checkDatacenter} from './catalog.js'
 
-/** PUT /v1/event/fire/<name>[?node][&service][&tag]: the body is the payload. */
-export function fire(req: HttpRequest, p: RouteParams, ctx: AgentContext): Reply {
+/** PUT /v1/event/fire/<name>[?node][&service][&tag]: the body is the payload; a server broadcasts it. */
+export async function fire(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   checkDatacenter(req, ctx)
   if (!p.rest) throw new HttpError(400, 'Missing name')
   try {
-    const ev = ctx.gossip.fireEvent({
+    const ev = await ctx.gossip.fireEvent({
       name: p.rest,
       payload: new Uint8Array(req.body),
       nodeFilter: req.query.get('node') ?? '',
@@ -19,6 +20,8 @@ export function fire(req: HttpRequest, p: RouteParams, ctx: AgentContext): Reply
     return {json: ev}
   } catch (e) {
     if (e instanceof UserEventError) throw new HttpError(400, e.message)
+    // Sent through a server (Internal.EventFire): its errors answer as that endpoint's.
+    if (e instanceof EndpointError) throw e
     throw new HttpError(500, (e as Error).message)
   }
 }

@@ -5,6 +5,7 @@ import {badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {applyFilter, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
 import {rpcQuery} from '../rpc-query.js'
+import {cachedRpc} from '../cached-read.js'
 
 const STATES = new Set(['any', 'passing', 'warning', 'critical'])
 
@@ -63,7 +64,7 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const near = nearSource(req, ctx)
   // ?near orders by coordinates, which the shared result's version does not track:
   // sort this request's copy inside the read and keep it out of the body cache.
-  const {value: entries, meta} = await ctx.rpc('Health.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {reply: {value: entries, meta}, headers} = await cachedRpc(ctx, opts, 'Health.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   const bodyKey = JSON.stringify([passing, metaFilter ?? null, opts.filter ?? '', pretty])
   let cache = near ? undefined : bodies.get(entries)
   if (!near && !cache) bodies.set(entries, (cache = new Map()))
@@ -74,7 +75,7 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
     body = Buffer.from(JSON.stringify(json, null, pretty ? 4 : undefined))
     if (cache && cache.size < MAX_BODIES_PER_QUERY) cache.set(bodyKey, body)
   }
-  return {raw: body, contentType: 'application/json', meta}
+  return {raw: body, contentType: 'application/json', meta, headers}
 }
 
 /** GET /v1/health/state/:state — any | passing | warning | critical (?node-meta, ?filter). */

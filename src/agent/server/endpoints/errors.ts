@@ -12,6 +12,8 @@ export type EndpointErrorCode =
   | 'no-path'
   | 'no-servers'
   | 'unknown-method'
+  /** A client agent over limits.rpc_rate (Consul: "RPC rate limit exceeded", 429 over HTTP). */
+  | 'rate-limited'
   /** A registration that needs its node, which is gone (anti-entropy re-registers it). */
   | 'missing-node'
   | 'internal'

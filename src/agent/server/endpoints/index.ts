@@ -1,6 +1,7 @@
 import {catalogEndpoints} from './catalog.js'
 import {coordinateEndpoints, type CoordinatePort} from './coordinate.js'
 import {EndpointError, asEndpointError} from './errors.js'
+import {internalEndpoints, type UserEventPort} from './internal.js'
 import {kvsEndpoints} from './kvs.js'
 import {operatorEndpoints, type OperatorPort} from './operator.js'
 import type {EndpointDeps} from './query.js'
@@ -15,6 +16,7 @@ import {txnEndpoints} from './txn.js'
 export {EndpointError, asEndpointError} from './errors.js'
 export type {EndpointErrorCode} from './errors.js'
 export type {OperatorPort, RaftConfigurationResponse, RaftServer, ServerHealthReply, AutopilotSetConfigRequest} from './operator.js'
+export type {UserEventPort} from './internal.js'
 export type {EndpointDeps, QueryMeta, QueryOptions, Read, ServerPort} from './query.js'
 
 export interface ServerEndpointDeps extends EndpointDeps {
@@ -25,6 +27,8 @@ export interface ServerEndpointDeps extends EndpointDeps {
   queryFailover?: FailoverPort
   /** Raft membership and autopilot for the Operator.* methods (server/operator-port.ts). */
   operator?: OperatorPort
+  /** The server's LAN user-event broadcast (Internal.EventFire); absent when LAN gossip is off. */
+  userEvents?: UserEventPort
   /** KV prefix replication's status (default: not configured). */
   replication?: ReplicationPort
 }
@@ -40,6 +44,7 @@ export function createEndpoints(d: ServerEndpointDeps) {
     ...coordinateEndpoints(d, d.coordinates),
     ...preparedQueryEndpoints(d, d.queryFailover ?? localOnlyFailover(d.datacenter)),
     ...operatorEndpoints(d, d.operator),
+    ...internalEndpoints(d, d.userEvents),
     ...replicationEndpoints(d, d.replication ?? {status: () => disabledStatus(d.env.clock.wallMs())}),
   }
 }

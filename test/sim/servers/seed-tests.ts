@@ -1,0 +1,36 @@
+import {expect, it} from 'vitest'
+import {formatServerReport, runServerSeed} from './run.js'
+
+/**
+ * The seed range `npm test` runs of the whole-server simulator, shared by
+ * servers.test.ts and servers-2.test.ts so vitest runs the halves in parallel workers:
+ *   DC_SIM_SEEDS=300 npx vitest run test/sim/servers   more seeds (default 80, safety phase halved)
+ *   DC_SIM_FROM=1000                                   first seed of the range (default 1)
+ *   DC_SIM_SEED=123 npx vitest run test/sim/servers    replay one seed
+ */
+function seeds(): number[] {
+  const one = process.env.DC_SIM_SEED
+  if (one !== undefined && one !== '') return [Number(one)]
+  const count = Number(process.env.DC_SIM_SEEDS ?? 80)
+  const from = Number(process.env.DC_SIM_FROM ?? 1)
+  return Array.from({length: count}, (_, i) => from + i)
+}
+
+/** Many short runs rather than few long ones; `npx tsx test/sim/servers/main.ts --light` replays the same runs. */
+const SAFETY_SCALE = 0.5
+
+/** Defines one `it` per seed of part `part` (of `parts`): seed i belongs to part i mod parts. */
+export function serverSeedTests(part: number, parts: number): void {
+  const single = process.env.DC_SIM_SEED !== undefined && process.env.DC_SIM_SEED !== ''
+  const mine = seeds().filter((_, i) => (single ? part === 0 : i % parts === part))
+  for (const seed of mine) {
+    it(`seed ${seed}`, async () => {
+      const r = await runServerSeed(seed, {safetyScale: SAFETY_SCALE})
+      if (!r.ok) expect.fail(formatServerReport(r, true))
+      // A run that did nothing proves nothing: clients must have been answered in every mode.
+      expect(r.ops.ok).toBeGreaterThan(0)
+      expect(r.coverage.writesOk! + r.coverage.casSwapped!).toBeGreaterThan(0)
+      expect(r.events).toBeGreaterThan(1000)
+    }, 60_000)
+  }
+}
