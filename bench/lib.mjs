@@ -53,7 +53,7 @@ export function request(addr, method, path, body) {
     const req = http.request({host, port: Number(port), method, path, agent}, (res) => {
       const chunks = []
       res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({status: res.statusCode, body: Buffer.concat(chunks)}))
+      res.on('end', () => resolve({status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks)}))
     })
     req.on('error', reject)
     req.end(body)

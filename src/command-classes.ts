@@ -31,6 +31,7 @@ import OperatorRaftRecover from './commands/operator/raft/recover.js'
 import OperatorRaftRemovePeer from './commands/operator/raft/remove-peer.js'
 import OperatorRaftTransferLeader from './commands/operator/raft/transfer-leader.js'
 import Reload from './commands/reload.js'
+import ReplicationStatus from './commands/replication/status.js'
 import Rtt from './commands/rtt.js'
 import ServicesDeregister from './commands/services/deregister.js'
 import ServicesRegister from './commands/services/register.js'
@@ -64,6 +65,7 @@ export const COMMAND_CLASSES: Record<string, Command.Class> = {
   'operator:raft:remove-peer': OperatorRaftRemovePeer,
   'operator:raft:transfer-leader': OperatorRaftTransferLeader,
   'reload': Reload,
+  'replication:status': ReplicationStatus,
   'rtt': Rtt,
   'services:deregister': ServicesDeregister,
   'services:register': ServicesRegister,

@@ -9,6 +9,7 @@ import {KvApi} from './kv.js'
 import {OperatorApi} from './operator.js'
 import {SessionApi} from './session.js'
 import {StatusApi} from './status.js'
+import {ReplicationApi} from './replication.js'
 import type {Transport} from './transport.js'
 import {TxnApi} from './txn.js'
 
@@ -19,6 +20,7 @@ export type {ApiResult, QueryMeta, QueryOptions, WriteOptions} from './query.js'
 export type {HttpRequest, HttpResponse, Transport} from './transport.js'
 export type * from './types.js'
 export {decodeValue} from './types.js'
+export type {ReplicationStatus, ReplicationPrefixStatus} from './replication.js'
 
 export interface ClientOptions {
   /** `host:port`, `http(s)://host:port` or `unix:///path`; else CONSUL_HTTP_ADDR / DC_HTTP_ADDR / 127.0.0.1:8500. */
@@ -56,6 +58,7 @@ export class ConsulClient {
   readonly operator: OperatorApi
   readonly event: EventApi
   readonly coordinate: CoordinateApi
+  readonly replication: ReplicationApi
 
   constructor(opts: ClientOptions = {}) {
     const settings: ClientSettings = resolveClientSettings(
@@ -73,6 +76,7 @@ export class ConsulClient {
     this.operator = new OperatorApi(this.core)
     this.event = new EventApi(this.core)
     this.coordinate = new CoordinateApi(this.core)
+    this.replication = new ReplicationApi(this.core)
   }
 
   /** Base URL requests go to, e.g. "http://127.0.0.1:8500". */

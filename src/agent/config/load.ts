@@ -2,6 +2,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {DurationError, parseDuration} from './duration.js'
 import {IMPLEMENTED, KNOWN_UNIMPLEMENTED, NESTED, type KeyType} from './schema.js'
+import {HclError, parseHcl} from './hcl.js'
 
 /** A config problem that stops start-up: names the file, the key and the reason. */
 export class ConfigError extends Error {}
@@ -11,14 +12,21 @@ export type RawConfig = Record<string, unknown>
 /** Keys whose lists are appended across sources (Consul's merge rule); other scalars replace. */
 const APPEND = new Set(['retry_join', 'retry_join_wan', 'start_join', 'recursors', 'services', 'checks', 'plugins'])
 
-/** Reads one JSON config file. HCL arrives in a later issue: refuse it with a clear message. */
+/** Reads one config file: JSON, or HCL for a name ending in .hcl (as Consul picks by extension). */
 export function readConfigFile(path: string): RawConfig {
-  if (path.endsWith('.hcl')) throw new ConfigError(`Error parsing ${path}: HCL config files are not supported yet; use JSON`)
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
     throw new ConfigError(`Error reading ${path}: ${(e as Error).message}`)
+  }
+  if (path.endsWith('.hcl')) {
+    try {
+      return normalizeSingulars(parseHcl(text))
+    } catch (e) {
+      if (e instanceof HclError) throw new ConfigError(`Error parsing ${path}: ${e.message}`)
+      throw e
+    }
   }
   let parsed: unknown
   try {

@@ -6,6 +6,7 @@ import type {LogLevel} from '../env/types.js'
 import {AddressError, resolveAddressTemplate} from '../address.js'
 import {parsePluginEntries, type PluginEntry} from '../plugins/entries.js'
 import {PluginError} from '../plugins/errors.js'
+import {parseReplication, type ReplicationConfig} from './replication.js'
 
 /** The agent's immutable configuration after files, -config-dir and flags are merged. */
 export interface RuntimeConfig {
@@ -98,6 +99,8 @@ export interface RuntimeConfig {
   plugins: PluginEntry[]
   /** Where plugin names are looked up before node_modules. */
   pluginDir?: string
+  /** replication { kv_prefixes, source_datacenter }: what this datacenter's leader copies (servers only). */
+  replication?: ReplicationConfig
   leaveOnTerminate: boolean
   skipLeaveOnInterrupt: boolean
   /** Config files read, in order (for reload). */
@@ -261,6 +264,7 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     syncCoordinateIntervalMinMs: dur('sync_coordinate_interval_min', '15s'),
     plugins: pluginEntries(raw.plugins),
     pluginDir: get<string | undefined>('plugin_dir', undefined),
+    replication: parseReplication(raw.replication, datacenter),
     leaveOnTerminate: get('leave_on_terminate', !server),
     skipLeaveOnInterrupt: get('skip_leave_on_interrupt', server),
     sources: paths,

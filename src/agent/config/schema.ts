@@ -82,6 +82,8 @@ export const IMPLEMENTED: Record<string, KeyType> = {
   // dc's own (Consul has no plugins): see docs/plugins.md.
   plugins: 'list',
   plugin_dir: 'string',
+  // dc's own: KV prefix replication from another datacenter (docs/datacenters.md).
+  replication: 'any',
 }
 
 /** Sub-keys dc reads inside the object-typed keys above (others inside them warn). */

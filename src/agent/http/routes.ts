@@ -10,6 +10,7 @@ import * as coordinate from './handlers/coordinate.js'
 import * as health from './handlers/health.js'
 import * as kv from './handlers/kv.js'
 import * as preparedQuery from './handlers/prepared-query.js'
+import * as replication from './handlers/replication.js'
 import * as operator from './handlers/operator.js'
 import * as session from './handlers/session.js'
 import * as status from './handlers/status.js'
@@ -110,4 +111,6 @@ export const routes: Route<AgentContext>[] = [
   {path: '/v1/operator/autopilot/health', methods: GET, handler: operator.autopilotHealth},
   {path: '/v1/operator/autopilot/state', methods: GET, handler: operator.autopilotState},
   {path: '/v1/operator/keyring', methods: ['GET', 'POST', 'PUT', 'DELETE'], handler: keyring.keyring},
+  // dc's own (not in Consul): KV prefix replication between datacenters, docs/datacenters.md
+  {path: '/v1/replication/status', methods: GET, handler: replication.status},
 ]

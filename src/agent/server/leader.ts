@@ -19,6 +19,8 @@ export interface LeaderDeps {
   log: Logger
   /** Turns LAN gossip membership into catalog nodes and serfHealth checks while leader. */
   reconciler?: MemberReconciler
+  /** KV prefix replication from another datacenter (the replication stanza), run while leader. */
+  replicator?: {start(): void; stop(): void}
 }
 
 /**
@@ -59,10 +61,12 @@ export class Leader {
     this.unsubscribe?.()
     this.gcTimer?.cancel()
     this.d.reconciler?.stop()
+    this.d.replicator?.stop()
   }
 
   private revoke(): void {
     this.d.reconciler?.stop()
+    this.d.replicator?.stop()
     this.d.sessionTimers.clearAll()
     this.gcTimer?.cancel()
     this.gcTimer = undefined
@@ -114,6 +118,7 @@ export class Leader {
       for (const s of raft.state.sessionList().value) if (s.TTL) sessionTimers.reset(s.ID, s.TTL)
       this.startTombstoneGc()
       this.d.reconciler?.start()
+      this.d.replicator?.start()
       log.info('cluster leadership acquired; node registered', {node: ctx.config.nodeName})
       this.resolveReady()
     } catch (e) {

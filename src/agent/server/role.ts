@@ -24,6 +24,8 @@ import {autopilotPort, operatorPort, type OperatorPortDeps} from './operator-por
 import {Raft} from './raft.js'
 import {MemberReconciler} from './reconcile-members.js'
 import {SessionTimers} from './session-timers.js'
+import {KvReplicator, disabledStatus} from './replication/replicator.js'
+import type {TxnResponse} from '../../store/state/txn.js'
 
 export interface ServerRoleDeps {
   config: RuntimeConfig
@@ -71,6 +73,7 @@ export class ServerRole {
   private metadataTimer?: TimerHandle
   readonly autopilot: Autopilot
   private autopilotTicker?: TimerHandle
+  private readonly replicator?: KvReplicator
 
   constructor(private readonly d: ServerRoleDeps) {
     const {config, env, log} = d
@@ -134,6 +137,7 @@ export class ServerRole {
       raft: {leaderAddress: () => raft.leaderAddress(), peers: () => raft.peerAddresses(), configuration: () => raft.configuration(config.nodeName)},
       sessionTimers: this.sessionTimers,
       operator: operatorPort(operatorDeps),
+      replication: {status: () => this.replicator?.status() ?? disabledStatus(env.clock.wallMs())},
       coordinates: {
         update: (entry) => this.coordinateUpdates.update(entry),
         datacenters: (): CoordinateDatacenterMap[] => this.wanRouter.coordinateMaps(`${config.nodeName}.${config.datacenter}`),
@@ -150,6 +154,20 @@ export class ServerRole {
       defaultQueryTimeMs: config.defaultQueryTimeMs,
       maxQueryTimeMs: config.maxQueryTimeMs,
     })
+    if (config.replication) {
+      this.replicator = new KvReplicator({
+        env, log: log.named('replication'), config: config.replication,
+        // Through the one seam, forwarded to the source datacenter like any ?dc= read.
+        remoteList: async (prefix, minIndex, waitMs) => {
+          const r = await this.rpc('KVS.List', {Datacenter: config.replication!.sourceDatacenter, Key: prefix, MinQueryIndex: minIndex, MaxQueryTime: waitMs})
+          return {index: r.meta.index, entries: r.value}
+        },
+        localList: (prefix) => raft.state.kvList(prefix),
+        localGet: (key) => raft.state.kvGet(key).entry,
+        // Straight to this server's Raft, never forwarded: a deposed leader's write must fail.
+        apply: async (ops) => (await raft.apply({type: 'txn', ops, now: env.clock.wallMs()})) as TxnResponse,
+      })
+    }
     const raftMembership = new RaftMembership({
       raft, log: log.named('leader'), selfId: d.nodeId, datacenter: config.datacenter, servers: this.servers, nonVoterFirst: () => true,
     })
@@ -230,7 +248,7 @@ export class ServerRole {
       this.metadataTimer = env.timers.every(60_000, touch)
     }
     await this.raft.start()
-    this.leader = new Leader({ctx, raft: this.raft, sessionTimers: this.sessionTimers, nodeAddress: this.d.address, log: this.d.log.named('leader'), reconciler: this.reconciler})
+    this.leader = new Leader({ctx, raft: this.raft, sessionTimers: this.sessionTimers, nodeAddress: this.d.address, log: this.d.log.named('leader'), reconciler: this.reconciler, replicator: this.replicator})
     this.leader.start()
     this.coordinateUpdates.start()
     if (this.bootstrapper) {

@@ -6,6 +6,8 @@ import {kvsEndpoints} from './kvs.js'
 import {operatorEndpoints, type OperatorPort} from './operator.js'
 import type {EndpointDeps} from './query.js'
 import {preparedQueryEndpoints, type FailoverPort} from './prepared-query.js'
+import {replicationEndpoints, type ReplicationPort} from './replication.js'
+import {disabledStatus} from '../replication/replicator.js'
 import {localOnlyFailover} from '../prepared-query/failover.js'
 import {sessionEndpoints, type SessionTimerPort} from './session.js'
 import {statusEndpoints, type RaftStatusPort} from './status.js'
@@ -27,6 +29,8 @@ export interface ServerEndpointDeps extends EndpointDeps {
   operator?: OperatorPort
   /** The server's LAN user-event broadcast (Internal.EventFire); absent when LAN gossip is off. */
   userEvents?: UserEventPort
+  /** KV prefix replication's status (default: not configured). */
+  replication?: ReplicationPort
 }
 
 /** The endpoint table: Consul's RPC method names → functions of Consul-shaped requests. */
@@ -41,6 +45,7 @@ export function createEndpoints(d: ServerEndpointDeps) {
     ...preparedQueryEndpoints(d, d.queryFailover ?? localOnlyFailover(d.datacenter)),
     ...operatorEndpoints(d, d.operator),
     ...internalEndpoints(d, d.userEvents),
+    ...replicationEndpoints(d, d.replication ?? {status: () => disabledStatus(d.env.clock.wallMs())}),
   }
 }
 
