@@ -58,4 +58,13 @@ describe('datacenters', () => {
     expect(r.stderr).toMatch(/Member '[^']+' part of wrong datacenter 'dc1'/)
     expect((await members(friend)).some((m) => m.Name === 'dc2-a')).toBe(false)
   })
+
+  it('refuses a WAN join aimed at a LAN port: neither pool takes the other\'s member', async () => {
+    const other = await startNode('wan-lan', '127.0.0.77', {args: ['-datacenter=dc7']})
+    agents.push(other)
+    const r = await dc(other, ['join', '-wan', await gossipAddr(friend)])
+    expect(r.code).not.toBe(0)
+    expect((await members(other, true)).map((m) => m.Name)).toEqual(['wan-lan.dc7'])
+    expect((await members(friend)).some((m) => m.Name.startsWith('wan-lan'))).toBe(false)
+  })
 })
