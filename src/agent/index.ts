@@ -228,8 +228,9 @@ export async function createAgent(
               datacenter: config.datacenter, rpc, config: dnsConfig, env, log: log.named('dns'),
               localView: dnsCatalog(config.datacenter, () => server!.state()),
               datacenters: () => server!.wanRouter.datacenters(),
+              translateWan: config.translateWanAddrs,
             })
-            : remoteDnsCatalog({datacenter: config.datacenter, rpc, cache: dnsConfig.useCache ? cache : undefined, config: dnsConfig, env, log: log.named('dns')}),
+            : remoteDnsCatalog({datacenter: config.datacenter, rpc, cache: dnsConfig.useCache ? cache : undefined, config: dnsConfig, env, log: log.named('dns'), translateWan: config.translateWanAddrs}),
           random: env.random,
           log: log.named('dns'),
           wallMs: () => env.clock.wallMs(),

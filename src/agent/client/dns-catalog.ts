@@ -4,6 +4,7 @@ import type {DnsCatalog} from '../dns/catalog-port.js'
 import type {DnsConfig} from '../dns/config.js'
 import {questionTypeOffset} from '../dns/handler.js'
 import type {RpcCache} from '../cache/rpc-cache.js'
+import {translateEntry, translateNode} from '../http/translate.js'
 import type {Env, Logger} from '../env/types.js'
 import type {RpcDelegate} from '../server/endpoints/index.js'
 import type {CheckServiceNode, Node, NodeService} from '../../store/state/types.js'
@@ -28,6 +29,8 @@ export interface RemoteDnsOptions {
   localView?: DnsCatalog
   /** Datacenters known over the WAN (a server's WAN pool); a client asks a server for them. */
   datacenters?: () => readonly string[]
+  /** translate_wan_addrs: other datacenters' nodes and services answer with their WAN addresses. */
+  translateWan?: boolean
 }
 
 /** How long a client trusts its list of datacenters before asking a server again. */
@@ -96,7 +99,7 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     try {
       if (!local(dc)) {
         const r = await staleRead('Health.ServiceNodes', {ServiceName: name, Datacenter: dc})
-        remember(services, key, {value: r.value, tag: r.meta.index})
+        remember(services, key, {value: o.translateWan ? r.value.map(translateEntry) : r.value, tag: r.meta.index})
       } else if (o.cache) {
         // The same request as an untagged HTTP read, so DNS and ?cached share one entry per service.
         const r = await o.cache.get('Health.ServiceNodes', {ServiceName: key, ServiceTags: []}, {minIndex: 0, timeoutMs: 0, maxAgeMs: config.cacheMaxAgeMs || undefined})
@@ -115,7 +118,8 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     const key = keyOf(dc, name)
     try {
       const r = await staleRead('Catalog.NodeServices', local(dc) ? {Node: name} : {Node: name, Datacenter: dc})
-      remember(nodeByName, key, {value: r.value?.Node ?? null, tag: r.meta.index})
+      const n = r.value?.Node
+      remember(nodeByName, key, {value: n ? (!local(dc) && o.translateWan ? translateNode(n) : n) : null, tag: r.meta.index})
     } catch (e) {
       o.log.debug('DNS: node lookup failed', {node: name, error: (e as Error).message})
       remember(nodeByName, key, {value: undefined, tag: undefined})

@@ -56,6 +56,8 @@ export interface RuntimeConfig {
   rpcHoldTimeoutMs: number
   /** discovery_max_stale: stale reads on a server lagging more than this go to the leader (0 = off). */
   discoveryMaxStaleMs: number
+  /** translate_wan_addrs: answers about other datacenters carry their WAN addresses. */
+  translateWanAddrs: boolean
   /** server_rejoin_age_max: a server offline longer than this refuses to rejoin its cluster. */
   serverRejoinAgeMaxMs: number
   /** limits.rpc_rate: RPCs per second a client agent may send to servers (Infinity: no limit, Consul's default -1). */
@@ -236,6 +238,7 @@ export function buildRuntimeConfig(input: ConfigInput): {config: RuntimeConfig; 
     leaveDrainTimeMs: durationMs((sub('performance').leave_drain_time as string | undefined) ?? '5s'),
     rpcHoldTimeoutMs: durationMs((sub('performance').rpc_hold_timeout as string | undefined) ?? '7s'),
     discoveryMaxStaleMs: dur('discovery_max_stale', '0s'),
+    translateWanAddrs: get('translate_wan_addrs', false),
     serverRejoinAgeMaxMs: dur('server_rejoin_age_max', '168h'),
     rpcRate: rpcRate(limits.rpc_rate),
     rpcMaxBurst: (limits.rpc_max_burst as number | undefined) ?? 1000,

@@ -11,6 +11,7 @@ import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {parseJsonBody} from './json-body.js'
 import {rpcQuery} from '../rpc-query.js'
 import {cachedRpc} from '../cached-read.js'
+import {translateHeader, translateNode, translateService, translating} from '../translate.js'
 
 // ---- helpers shared with health.ts and agent-services.ts ---------------------------------
 
@@ -117,8 +118,9 @@ export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
   const {value, meta: qm} = await ctx.rpc('Catalog.ListNodes', {Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
-  const rendered = value.filter((n) => nodeMetaMatches(n.Meta, meta)).map(renderNode)
-  return {json: applyFilter(rendered, opts.filter), meta: qm}
+  const wan = translating(ctx, req.query.get('dc'))
+  const rendered = value.filter((n) => nodeMetaMatches(n.Meta, meta)).map((n) => renderNode(wan ? translateNode(n) : n))
+  return {json: applyFilter(rendered, opts.filter), meta: qm, headers: translateHeader(ctx)}
 }
 
 /** GET /v1/catalog/services: name → tags (?node-meta; ?filter runs on the instances). */
@@ -155,8 +157,11 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
   const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
-  const rendered = value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)).map(renderServiceNode)
-  return {json: applyFilter(rendered, opts.filter), meta: qm, headers}
+  const wan = translating(ctx, req.query.get('dc'))
+  const rendered = value
+    .filter((r) => nodeMetaMatches(r.Node.Meta, meta))
+    .map((r) => renderServiceNode(wan ? {...r, Node: translateNode(r.Node), Service: translateService(r.Service)} : r))
+  return {json: applyFilter(rendered, opts.filter), meta: qm, headers: {...headers, ...translateHeader(ctx)}}
 }
 
 /** GET /v1/catalog/node/:node: the node and a map of its services (null when unknown). */
@@ -165,8 +170,10 @@ export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext):
   const opts = ctx.queryOptions(req)
   const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   if (!value) return {json: null, meta: qm}
-  const svcs = applyFilter(value.Services.map(renderNodeService), opts.filter)
-  return {json: {Node: renderNode(value.Node), Services: Object.fromEntries(svcs.map((s) => [s.ID, s]))}, meta: qm}
+  const wan = translating(ctx, req.query.get('dc'))
+  const svcs = applyFilter(value.Services.map((s) => renderNodeService(wan ? translateService(s) : s)), opts.filter)
+  const n = wan ? translateNode(value.Node) : value.Node
+  return {json: {Node: renderNode(n), Services: Object.fromEntries(svcs.map((s) => [s.ID, s]))}, meta: qm, headers: translateHeader(ctx)}
 }
 
 /** GET /v1/catalog/node-services/:node: the node and a list of its services. */
@@ -175,5 +182,8 @@ export async function nodeServices(req: HttpRequest, p: RouteParams, ctx: AgentC
   const opts = ctx.queryOptions(req)
   const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
   if (!value) return {json: {Node: null, Services: []}, meta: qm}
-  return {json: {Node: renderNode(value.Node), Services: applyFilter(value.Services.map(renderNodeService), opts.filter)}, meta: qm}
+  const wan = translating(ctx, req.query.get('dc'))
+  const n = wan ? translateNode(value.Node) : value.Node
+  const svcs = value.Services.map((s) => renderNodeService(wan ? translateService(s) : s))
+  return {json: {Node: renderNode(n), Services: applyFilter(svcs, opts.filter)}, meta: qm, headers: translateHeader(ctx)}
 }

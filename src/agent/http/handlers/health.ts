@@ -6,6 +6,7 @@ import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {applyFilter, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName} from './catalog.js'
 import {rpcQuery} from '../rpc-query.js'
 import {cachedRpc} from '../cached-read.js'
+import {translateEntry, translateHeader, translating} from '../translate.js'
 
 const STATES = new Set(['any', 'passing', 'warning', 'critical'])
 
@@ -65,17 +66,18 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   // ?near orders by coordinates, which the shared result's version does not track:
   // sort this request's copy inside the read and keep it out of the body cache.
   const {reply: {value: entries, meta}, headers} = await cachedRpc(ctx, opts, 'Health.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
-  const bodyKey = JSON.stringify([passing, metaFilter ?? null, opts.filter ?? '', pretty])
+  const wan = translating(ctx, req.query.get('dc'))
+  const bodyKey = JSON.stringify([passing, metaFilter ?? null, opts.filter ?? '', pretty, wan])
   let cache = near ? undefined : bodies.get(entries)
   if (!near && !cache) bodies.set(entries, (cache = new Map()))
   let body = cache?.get(bodyKey)
   if (!body) {
     const kept = entries.filter((e) => (!passing || allPassing(e)) && nodeMetaMatches(e.Node.Meta, metaFilter))
-    const json = applyFilter(kept.map(renderCheckServiceNode), opts.filter)
+    const json = applyFilter(kept.map((e) => renderCheckServiceNode(wan ? translateEntry(e) : e)), opts.filter)
     body = Buffer.from(JSON.stringify(json, null, pretty ? 4 : undefined))
     if (cache && cache.size < MAX_BODIES_PER_QUERY) cache.set(bodyKey, body)
   }
-  return {raw: body, contentType: 'application/json', meta, headers}
+  return {raw: body, contentType: 'application/json', meta, headers: {...headers, ...translateHeader(ctx)}}
 }
 
 /** GET /v1/health/state/:state — any | passing | warning | critical (?node-meta, ?filter). */
