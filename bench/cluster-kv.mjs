@@ -8,7 +8,7 @@
 // CLUSTER_BENCH_PROFILE=dir runs the dc servers under `node --cpu-prof` (profiles in dir/<node>,
 // written when they stop; the dc failover is then skipped, as kill -9 loses the profile).
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import http from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -64,6 +64,30 @@ async function load(total, concurrency, fn) {
   lat.sort((a, b) => a - b)
   const pct = (p) => +(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? NaN).toFixed(2)
   return {opsPerSec: Math.round(lat.length / secs), p50: pct(0.5), p99: pct(0.99), errors, ...(errors ? {firstError} : {})}
+}
+
+/**
+ * CPU time (user + system, ms) the system's live members used so far, from /proc/<pid>/stat.
+ * On a shared machine ops/s depends on what else runs; CPU per operation mostly does not.
+ */
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim() || 100)
+function cpuMs(sys) {
+  let t = 0
+  for (const m of sys.live()) {
+    try {
+      const f = readFileSync(`/proc/${m.p.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      t += (Number(f[11]) + Number(f[12])) * TICK_MS // utime, stime (fields 14, 15)
+    } catch {}
+  }
+  return t
+}
+
+/** load() against one system, adding the CPU its three members spent per operation (µs). */
+async function measure(sys, total, concurrency, fn) {
+  const c0 = cpuMs(sys)
+  const r = await load(total, concurrency, fn)
+  r.cpuUsPerOp = Math.round(((cpuMs(sys) - c0) * 1000) / Math.max(1, total - r.errors))
+  return r
 }
 
 // --- processes ---------------------------------------------------------------------------
@@ -265,20 +289,20 @@ async function main() {
 
     for (const sys of [dc, etcd]) {
       const L = leaders[sys.name]
-      r[sys.name].write_1 = await load(n(1500), 1, (i) => sys.put(sys.members[i % 3], `w1/${i}`, `value-${i}`))
-      r[sys.name].write_1_leader = await load(n(1500), 1, (i) => sys.put(L, `w1l/${i}`, `value-${i}`))
+      r[sys.name].write_1 = await measure(sys, n(1500), 1, (i) => sys.put(sys.members[i % 3], `w1/${i}`, `value-${i}`))
+      r[sys.name].write_1_leader = await measure(sys, n(1500), 1, (i) => sys.put(L, `w1l/${i}`, `value-${i}`))
     }
     for (const sys of [dc, etcd]) {
       const L = leaders[sys.name]
-      r[sys.name].write_64 = await load(n(15000), 64, (i, w) => sys.put(spread(sys)(i, w), `w64/${i}`, `value-${i}`))
-      r[sys.name].write_64_leader = await load(n(15000), 64, (i) => sys.put(L, `w64l/${i}`, `value-${i}`))
+      r[sys.name].write_64 = await measure(sys, n(15000), 64, (i, w) => sys.put(spread(sys)(i, w), `w64/${i}`, `value-${i}`))
+      r[sys.name].write_64_leader = await measure(sys, n(15000), 64, (i) => sys.put(L, `w64l/${i}`, `value-${i}`))
     }
     const key = (i) => `w64/${i % 1000}`
-    r.dc.read_default_64 = await load(n(20000), 64, (i, w) => dc.get(spread(dc)(i, w), key(i)))
-    r.etcd.read_linearizable_64 = await load(n(20000), 64, (i, w) => etcd.get(spread(etcd)(i, w), key(i)))
-    r.dc.read_consistent_64 = await load(n(20000), 64, (i, w) => dc.get(spread(dc)(i, w), key(i), 'consistent'))
-    r.dc.read_stale_64 = await load(n(30000), 64, (i, w) => dc.get(spread(dc)(i, w), key(i), 'stale'))
-    r.etcd.read_serializable_64 = await load(n(30000), 64, (i, w) => etcd.get(spread(etcd)(i, w), key(i), true))
+    r.dc.read_default_64 = await measure(dc, n(20000), 64, (i, w) => dc.get(spread(dc)(i, w), key(i)))
+    r.etcd.read_linearizable_64 = await measure(etcd, n(20000), 64, (i, w) => etcd.get(spread(etcd)(i, w), key(i)))
+    r.dc.read_consistent_64 = await measure(dc, n(20000), 64, (i, w) => dc.get(spread(dc)(i, w), key(i), 'consistent'))
+    r.dc.read_stale_64 = await measure(dc, n(30000), 64, (i, w) => dc.get(spread(dc)(i, w), key(i), 'stale'))
+    r.etcd.read_serializable_64 = await measure(etcd, n(30000), 64, (i, w) => etcd.get(spread(etcd)(i, w), key(i), true))
 
     if (PROFILE) {
       await dc.stop()
@@ -296,7 +320,7 @@ async function main() {
 
 function report(meta, r) {
   const {dc, etcd} = r
-  const fmt = (x) => (typeof x === 'object' ? `${x.opsPerSec.toLocaleString('en-US')}/s (p50 ${x.p50}, p99 ${x.p99} ms${x.errors ? `, ${x.errors} errors` : ''})` : String(x))
+  const fmt = (x) => (typeof x === 'object' ? `${x.opsPerSec.toLocaleString('en-US')}/s (p50 ${x.p50}, p99 ${x.p99} ms${x.errors ? `, ${x.errors} errors` : ''}; ${x.cpuUsPerOp} µs CPU/op)` : String(x))
   const ratio = (a, b) => +(a.opsPerSec / b.opsPerSec).toFixed(2)
   const rows = [
     ['writes, 1 client, spread over 3', dc.write_1, etcd.write_1],
@@ -308,10 +332,10 @@ function report(meta, r) {
     ['reads, 64: dc ?stale / etcd serializable', dc.read_stale_64, etcd.read_serializable_64],
   ]
   console.log(`\n${meta.date}  nproc ${meta.nproc}  ${meta.cpu}  node ${meta.node}  loadavg ${meta.loadavg_start.join(' ')} → ${meta.loadavg_end.join(' ')}`)
-  console.log('| measure | dc (3 servers) | etcd (3 members) | dc / etcd |\n|---|---|---|---|')
-  for (const [label, a, b] of rows) console.log(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio(a, b)} |`)
+  console.log('| measure | dc (3 servers) | etcd (3 members) | dc / etcd ops/s | dc / etcd CPU per op |\n|---|---|---|---|---|')
+  for (const [label, a, b] of rows) console.log(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio(a, b)} | ${(a.cpuUsPerOp / b.cpuUsPerOp).toFixed(2)} |`)
   const fo = (f) => (typeof f === 'object' ? `new leader ${f.newLeaderMs} ms, first ack ${f.firstAckMs} ms` : f)
-  console.log(`| failover: kill -9 leader | ${fo(dc.failover)} | ${fo(etcd.failover)} | ${typeof dc.failover === 'object' ? (dc.failover.firstAckMs / etcd.failover.firstAckMs).toFixed(2) + ' (first ack)' : '—'} |`)
+  console.log(`| failover: kill -9 leader | ${fo(dc.failover)} | ${fo(etcd.failover)} | ${typeof dc.failover === 'object' ? (dc.failover.firstAckMs / etcd.failover.firstAckMs).toFixed(2) + ' (first ack)' : '—'} | |`)
   const goals = {
     write_64_spread_ge_1_2x: ratio(dc.write_64, etcd.write_64),
     write_64_leader_ge_1_2x: ratio(dc.write_64_leader, etcd.write_64_leader),
