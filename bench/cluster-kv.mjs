@@ -284,6 +284,15 @@ async function main() {
     const spread = (sys) => (i, w) => sys.members[w % 3]
     const r = {dc: {}, etcd: {}}
 
+    // At rest: what the three members cost with no requests (it is part of every CPU/op figure,
+    // and most of the 1-client ones).
+    const idle0 = [cpuMs(dc), cpuMs(etcd)]
+    const tIdle = performance.now()
+    await sleep(5000)
+    const idleSecs = (performance.now() - tIdle) / 1000
+    r.dc.idle_cpu_pct_of_core = +((cpuMs(dc) - idle0[0]) / 10 / idleSecs).toFixed(1)
+    r.etcd.idle_cpu_pct_of_core = +((cpuMs(etcd) - idle0[1]) / 10 / idleSecs).toFixed(1)
+
     // Warm-up (JIT, connections, SQLite/bbolt pages); not measured.
     for (const sys of [dc, etcd]) await load(n(1000), 16, (i, w) => sys.put(spread(sys)(i, w), `warm/${i}`, `v${i}`))
 
@@ -336,6 +345,7 @@ function report(meta, r) {
   for (const [label, a, b] of rows) console.log(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio(a, b)} | ${(a.cpuUsPerOp / b.cpuUsPerOp).toFixed(2)} |`)
   const fo = (f) => (typeof f === 'object' ? `new leader ${f.newLeaderMs} ms, first ack ${f.firstAckMs} ms` : f)
   console.log(`| failover: kill -9 leader | ${fo(dc.failover)} | ${fo(etcd.failover)} | ${typeof dc.failover === 'object' ? (dc.failover.firstAckMs / etcd.failover.firstAckMs).toFixed(2) + ' (first ack)' : '—'} | |`)
+  console.log(`| CPU of the three at rest (% of one core) | ${dc.idle_cpu_pct_of_core} | ${etcd.idle_cpu_pct_of_core} | | ${(dc.idle_cpu_pct_of_core / etcd.idle_cpu_pct_of_core).toFixed(2)} |`)
   const goals = {
     write_64_spread_ge_1_2x: ratio(dc.write_64, etcd.write_64),
     write_64_leader_ge_1_2x: ratio(dc.write_64_leader, etcd.write_64_leader),
