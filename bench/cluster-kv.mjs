@@ -187,8 +187,9 @@ async function startEtcd(root) {
     members,
     live: () => members.filter((m) => alive(m.p.proc)),
     async agreedLeader(not) {
-      const seen = await Promise.all(sys.live().map(status))
-      for (const [i, s] of seen.entries()) sys.live()[i].id = s.header.member_id
+      const live = sys.live()
+      const seen = await Promise.all(live.map(status))
+      for (const [i, s] of seen.entries()) live[i].id = s.header.member_id
       const l = seen[0].leader
       const leader = members.find((m) => m.id === l)
       return l && l !== '0' && leader && leader !== not && seen.every((s) => s.leader === l) ? leader : undefined
