@@ -71,6 +71,32 @@ describe('RaftLog', () => {
     expect(() => log.commitTo(9)).toThrow(/past the last index/)
   })
 
+  it('matchTerm and termOrZero answer false / 0 outside the log (past the end, compacted) and when storage refuses', () => {
+    const s = new MemoryStorage()
+    s.append(ents(1, [1, 1, 2, 2, 3]))
+    s.createSnapshot(2, {voters: ['a'], learners: []}, new Uint8Array())
+    s.compact(2) // entries 3..5 left; 2 is the snapshot point
+    const log = new RaftLog(s, Infinity)
+    log.append([ent(6, 3), ent(7, 4)]) // unstable tail
+    expect([1, 2, 3, 5, 6, 7, 8].map((i) => log.termOrZero(i))).toEqual([0, 1, 2, 3, 3, 4, 0])
+    expect(log.matchTerm(1, 1)).toBe(false) // compacted
+    expect(log.matchTerm(2, 1)).toBe(true) // the snapshot point
+    expect(log.matchTerm(7, 4)).toBe(true) // unstable
+    expect(log.matchTerm(8, 4)).toBe(false) // past the end
+    expect(log.matchTerm(8, 0)).toBe(false)
+    expect(log.findConflict([ent(6, 3), ent(7, 4), ent(8, 4), ent(9, 4)])).toBe(8)
+    expect(log.findConflict([ent(6, 3), ent(7, 4)])).toBe(0)
+    expect(() => log.term(8)).toThrow(expect.objectContaining({kind: 'unavailable'}))
+    expect(() => log.term(1)).toThrow(expect.objectContaining({kind: 'compacted'}))
+    // A storage that refuses an index inside the bounds it reports is still a mismatch.
+    const refusing = new MemoryStorage()
+    refusing.append(ents(1, [1, 1]))
+    refusing.term = () => { throw new RaftStorageError('unavailable', 'refused') }
+    const l2 = new RaftLog(refusing, Infinity)
+    expect(l2.matchTerm(1, 1)).toBe(false)
+    expect(l2.termOrZero(1)).toBe(0)
+  })
+
   it('findConflictByTerm skips whole terms', () => {
     const log = logWith([1, 1, 2, 2, 2, 5, 5])
     expect(log.findConflictByTerm(7, 4)).toEqual({index: 5, term: 2})

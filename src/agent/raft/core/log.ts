@@ -43,11 +43,22 @@ export class RaftLog {
     return this.unstable.maybeTerm(i) ?? this.storage.term(i)
   }
 
+  /**
+   * Term of entry i, or undefined outside [firstIndex-1, lastIndex]. The lookups below ask
+   * for indexes past the end all the time (findConflict, for every new entry of every
+   * MsgApp), so that case answers without building an Error: it was ~5% of a follower's CPU.
+   */
+  private termIfPresent(i: number): number | undefined {
+    if (i < this.firstIndex() - 1 || i > this.lastIndex()) return undefined
+    return this.unstable.maybeTerm(i) ?? this.storage.term(i)
+  }
+
   /** Term of i, or 0 when i is compacted or beyond the log. */
   termOrZero(i: number): number {
     try {
-      return this.term(i)
+      return this.termIfPresent(i) ?? 0
     } catch (e) {
+      // Storage may still refuse (compacted under us).
       if (e instanceof RaftStorageError) return 0
       throw e
     }
@@ -60,7 +71,7 @@ export class RaftLog {
   /** Whether entry i exists (or is the snapshot point) with term t. */
   matchTerm(i: number, t: number): boolean {
     try {
-      return this.term(i) === t
+      return this.termIfPresent(i) === t
     } catch (e) {
       if (e instanceof RaftStorageError) return false
       throw e
