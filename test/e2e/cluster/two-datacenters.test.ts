@@ -9,6 +9,9 @@ import {assertBuilt} from '../cli/run-cli.js'
 import {dc as dcCli} from '../gossip/helpers.js'
 import {Partition, partitionSupport} from '../../helpers/iptables.js'
 import {execFile} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {missingTool} from '../../helpers/tools.js'
 import {agreedLeader, get, put, startServer, type ClusterServer} from './helpers.js'
 
@@ -23,8 +26,11 @@ beforeAll(async () => {
     ...dc1.map((s) => startServer(s, dc1.map((x) => x.ip), 3, ['-datacenter=dc1', '-retry-join-wan=127.0.0.34:8302', '-retry-interval-wan=1s'])),
     ...dc2.map((s) => startServer(s, dc2.map((x) => x.ip), 3, ['-datacenter=dc2'])),
   ])
+  // client-one answers about other datacenters with their WAN addresses.
+  const cfg = join(mkdtempSync(join(tmpdir(), 'dc-wan-')), 'translate.json')
+  writeFileSync(cfg, JSON.stringify({translate_wan_addrs: true}))
   ;[c1, c2] = await Promise.all([
-    startAgent({client: true, node: 'client-one', bind: '127.0.0.37', dns: true, args: ['-datacenter=dc1', '-retry-join=127.0.0.31:8301', '-retry-interval=1s']}),
+    startAgent({client: true, node: 'client-one', bind: '127.0.0.37', dns: true, args: [`-config-file=${cfg}`, '-datacenter=dc1', '-retry-join=127.0.0.31:8301', '-retry-interval=1s']}),
     startAgent({client: true, node: 'client-two', bind: '127.0.0.38', args: ['-datacenter=dc2', '-retry-join=127.0.0.34:8301', '-retry-interval=1s']}),
   ])
   await Promise.all([agreedLeader(dc1.map((s) => s.agent!), 20_000), agreedLeader(dc2.map((s) => s.agent!), 20_000)])
@@ -70,6 +76,27 @@ describe('two datacenters', () => {
     expect(inst).toMatchObject({Node: 'client-two', Datacenter: 'dc2', ServicePort: 8080})
     expect(JSON.parse((await get(c1, '/v1/catalog/service/web')).body)).toEqual([])
   }, 60_000)
+
+  it('translate_wan_addrs: another datacenter\'s nodes are answered with their WAN address', async () => {
+    // A node with a distinct WAN address (data only; nothing dials it).
+    const reg = await fetch(`${c2.url}/v1/catalog/register`, {method: 'PUT', body: JSON.stringify({
+      Node: 'far-node', Address: '127.0.0.99', TaggedAddresses: {lan: '127.0.0.99', wan: '198.51.100.7'},
+      Service: {Service: 'far', Port: 9000},
+    })})
+    expect(reg.status).toBe(200)
+    const viaC1 = await waitFor(async () => {
+      const r = await get(c1, '/v1/catalog/service/far?dc=dc2')
+      const rows = JSON.parse(r.body) as {Address: string}[]
+      return rows.length ? {r, rows} : undefined
+    }, 15_000, 200)
+    expect(viaC1.rows.map((x) => x.Address)).toEqual(['198.51.100.7'])
+    expect(viaC1.r.headers.get('x-consul-translate-addresses')).toBe('true')
+    const health = JSON.parse((await get(c1, '/v1/health/service/far?dc=dc2')).body) as {Node: {Address: string}}[]
+    expect(health.map((e) => e.Node.Address)).toEqual(['198.51.100.7'])
+    // Without the option (c2, and for its own datacenter) the LAN address stays.
+    const local = JSON.parse((await get(c2, '/v1/catalog/service/far')).body) as {Address: string}[]
+    expect(local.map((x) => x.Address)).toEqual(['127.0.0.99'])
+  }, 40_000)
 
   it('a blocking query into another datacenter wakes on a write there', async () => {
     const first = await get(c1, '/v1/kv/blk?dc=dc2')
