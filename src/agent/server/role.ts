@@ -212,6 +212,7 @@ export class ServerRole {
   }
 
   onMemberEvent(m: SerfMember, reaped: boolean): void {
+    this.servers.invalidate()
     this.reconciler.onMemberEvent(m, reaped)
     void this.bootstrapper?.maybeBootstrap()
   }

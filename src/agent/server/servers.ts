@@ -41,18 +41,29 @@ export function serverInfo(m: SerfMember): ServerInfo | undefined {
  * new address is reached there as soon as gossip says so.
  */
 export class ServerLookup {
+  /** The servers as of the last membership change: Raft resolves an address per message, and the pool may hold thousands of clients. */
+  private cached?: ServerInfo[]
+
   constructor(
     private readonly datacenter: string,
     private readonly members: () => SerfMember[],
   ) {}
 
+  /** Called on every LAN member event (join, leave, failure, tag update, reap). */
+  invalidate(): void {
+    this.cached = undefined
+  }
+
   /** Every server of this datacenter gossip knows, in any state. */
   all(): ServerInfo[] {
+    if (this.cached) return this.cached
     const out: ServerInfo[] = []
     for (const m of this.members()) {
       const s = serverInfo(m)
       if (s && s.datacenter === this.datacenter) out.push(s)
     }
+    // Until gossip has started there is nothing to remember.
+    if (out.length > 0) this.cached = out
     return out
   }
 
