@@ -23,17 +23,31 @@ const byLeaderAddr = (addr: string) => servers.find((s) => `${s.ip}:8300` === ad
 beforeAll(async () => {
   assertBuilt()
   await Promise.all(servers.map((s) => startServer(s, ips)))
-}, 60_000)
+}, 120_000)
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.agent?.kill()))
   servers.forEach((s) => s.agent?.cleanup())
 })
 
-/** Restarts a killed server on its data dir and waits until all three agree on a leader again. */
+/**
+ * All three servers are running, agree on a leader, and are voters again. Autopilot removes
+ * a server gossip saw fail (cleanup_dead_servers, as Consul); once it is back the leader adds
+ * it as a non-voter and promotes it after server_stabilization_time (10 s). Each fault test
+ * starts from this state.
+ */
+async function healed(timeoutMs = 45_000): Promise<void> {
+  await agreedLeader(live(), timeoutMs)
+  await waitFor(async () => {
+    const conf = JSON.parse((await get(live()[0]!, '/v1/operator/raft/configuration')).body) as {Servers: {Node: string; Voter: boolean}[]}
+    return conf.Servers.length === 3 && conf.Servers.every((x) => x.Voter) && servers.every((x) => conf.Servers.some((c) => c.Node === x.name))
+  }, timeoutMs, 250)
+}
+
+/** Restarts a killed server on its data dir and waits until the cluster is whole again. */
 async function restart(s: ClusterServer): Promise<void> {
   await startServer(s, ips)
-  await agreedLeader(live(), 20_000)
+  await healed()
 }
 
 async function checkNothingLost(w: Workload): Promise<void> {
@@ -84,6 +98,7 @@ describe('three servers', () => {
   })
 
   it('kill -9 of the leader: a new leader within 10 s, no acknowledged write lost, stores equal after it returns', async () => {
+    await healed()
     const w = new Workload(live, 'kill-leader')
     try {
       await w.progress(20)
@@ -101,9 +116,10 @@ describe('three servers', () => {
       await w.stop()
     }
     await checkNothingLost(w)
-  }, 90_000)
+  }, 150_000)
 
   it('kill -9 of a follower: writes continue; it catches up after restart', async () => {
+    await healed()
     const w = new Workload(live, 'kill-follower')
     try {
       await w.progress(10)
@@ -117,9 +133,10 @@ describe('three servers', () => {
       await w.stop()
     }
     await checkNothingLost(w)
-  }, 90_000)
+  }, 150_000)
 
   it('kill -9 of two servers: no quorum, no acknowledged write; both restart and nothing is lost', async () => {
+    await healed()
     const w = new Workload(live, 'kill-two')
     try {
       await w.progress(10)
@@ -130,15 +147,16 @@ describe('three servers', () => {
       const r = await put(lone, '/v1/kv/kill-two/alone', 'x').catch((e: Error) => ({status: 0, body: e.message}))
       expect(r.status).not.toBe(200)
       for (const s of victims) await startServer(s, ips)
-      await agreedLeader(live(), 20_000)
+      await healed()
       await w.progress(10)
     } finally {
       await w.stop()
     }
     await checkNothingLost(w)
-  }, 120_000)
+  }, 180_000)
 
   it('SIGSTOP of the leader beyond the election timeout: the others elect a leader; the old one steps down on SIGCONT', async () => {
+    await healed()
     let stopped: RunningAgent | undefined
     // A stopped process still accepts connections (the kernel does) but never answers: write elsewhere.
     const w = new Workload(() => live().filter((a) => a !== stopped), 'sigstop')
@@ -156,15 +174,16 @@ describe('three servers', () => {
         old.agent!.proc.kill('SIGCONT')
         stopped = undefined
       }
-      await agreedLeader(live(), 15_000)
+      await healed()
       await w.progress(10)
     } finally {
       await w.stop()
     }
     await checkNothingLost(w)
-  }, 90_000)
+  }, 150_000)
 
   it('a partition of the leader by address: the majority elects a leader; after the heal nothing acknowledged is lost', async ({skip}) => {
+    await healed()
     const why = partitionSupport()
     if (why) skip(why)
     let cutOff: RunningAgent | undefined
@@ -184,7 +203,7 @@ describe('three servers', () => {
       expect(lone.status).not.toBe(200)
       net.heal()
       cutOff = undefined
-      await agreedLeader(live(), 15_000)
+      await healed()
       await w.progress(10)
     } finally {
       net.heal()
@@ -192,9 +211,10 @@ describe('three servers', () => {
     }
     await checkNothingLost(w)
     expect((await get(live()[0]!, '/v1/kv/partition/minority?consistent')).status).toBe(404)
-  }, 120_000)
+  }, 180_000)
 
   it('transfer-leader hands leadership to the named server', async () => {
+    await healed()
     const leader = await agreedLeader(live())
     const target = servers.find((s) => `${s.ip}:8300` !== leader)!
     const conf = JSON.parse((await get(target.agent!, '/v1/operator/raft/configuration')).body) as {Servers: {ID: string; Node: string}[]}
@@ -202,9 +222,10 @@ describe('three servers', () => {
     const r = await dc(target.agent!, ['operator', 'raft', 'transfer-leader', `-id=${id}`])
     expect(r.code).toBe(0)
     expect(await agreedLeader(live(), 10_000, leader)).toBe(`${target.ip}:8300`)
-  }, 60_000)
+  }, 120_000)
 
   it('a fourth server joins as a non-voter, autopilot promotes it, and it is removed when it leaves', async () => {
+    await healed()
     const fourth: ClusterServer = {name: 'srv-d', ip: '127.0.0.24'}
     try {
       await startServer(fourth, ips, 3)
@@ -223,5 +244,5 @@ describe('three servers', () => {
       await fourth.agent?.kill()
       fourth.agent?.cleanup()
     }
-  }, 120_000)
+  }, 180_000)
 })
