@@ -107,8 +107,13 @@ export class SimNetwork {
     for (const other of all) if (other !== id) this.cut(id, other)
   }
 
-  heal(): void {
-    this.cuts.clear()
+  /** Heals every cut link, or only those `only(from, to)` selects (one datacenter's, or the WAN's). */
+  heal(only?: (from: NodeId, to: NodeId) => boolean): void {
+    if (!only) return this.cuts.clear()
+    for (const link of [...this.cuts]) {
+      const [from, to] = link.split('>') as [NodeId, NodeId]
+      if (only(from, to)) this.cuts.delete(link)
+    }
   }
 
   /** Turns random loss and duplication on or off (the liveness phase turns them off). */

@@ -5,7 +5,7 @@ import {MemberStatus, type SerfMember} from '../../../src/agent/gossip/serf/serf
 import {bootstrapSnapshot} from '../../../src/agent/raft/core/index.js'
 import type {RaftNode} from '../../../src/agent/raft/node.js'
 import type {RaftTransport} from '../../../src/agent/raft/transport.js'
-import {ServerRole} from '../../../src/agent/server/role.js'
+import {ServerRole, type ServerRoleDeps} from '../../../src/agent/server/role.js'
 import {MemoryRaftDisk, MemoryRaftStore} from '../../../src/store/raft/memory-store.js'
 import {dump} from '../../../src/store/state/snapshot.js'
 import {checkLeaderCompleteness, checkLogMatching, digest} from '../checkers.js'
@@ -16,7 +16,7 @@ import type {NemesisTarget} from '../nemesis.js'
 import {SimMembers} from './members.js'
 import {mortalEnv} from './mortal.js'
 import type {ServerSimParams} from './params.js'
-import {SimRpc} from './rpc.js'
+import {SimRpc, type RpcEndpoint} from './rpc.js'
 
 export const DATACENTER = 'dc1'
 const SERVER_PORT = 8300
@@ -24,6 +24,17 @@ const SERVER_PORT = 8300
 /** Raft IDs are node IDs (UUIDs), as in Consul; s1..sN are the node names. */
 export function serverId(i: number): string {
   return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
+}
+
+/** What sets one datacenter of a multi-datacenter world apart (every field defaults to the single-DC cluster's). */
+export interface ClusterPlacement {
+  datacenter?: string
+  /** Servers are numbered from first+1 (IDs, names s<n>, IPs 127.0.10.<n>), so datacenters never collide. */
+  first?: number
+  /** RPC shared by every datacenter (the cluster answers through resolveAddr/endpoint); else its own. */
+  rpc?: (cluster: ServerCluster) => SimRpc
+  /** The WAN pool as server `id` sees it (ServerRole's wan dep). */
+  wan?: (id: string) => NonNullable<ServerRoleDeps['wan']>
 }
 
 export interface ServerMember {
@@ -68,28 +79,44 @@ export class ServerCluster implements NemesisTarget {
     readonly rpcNet: SimNetwork,
     readonly params: ServerSimParams,
     readonly checks: ClusterChecks,
+    private readonly placement: ClusterPlacement = {},
   ) {
-    this.ids = Array.from({length: params.servers}, (_, i) => serverId(i + 1))
+    this.datacenter = placement.datacenter ?? DATACENTER
+    this.first = placement.first ?? 0
+    this.ids = Array.from({length: params.servers}, (_, i) => serverId(this.first + i + 1))
     this.ids.forEach((id, i) => {
-      this.names.set(id, `s${i + 1}`)
-      this.byAddr.set(`127.0.10.${i + 1}:${SERVER_PORT}`, id)
+      this.names.set(id, `s${this.first + i + 1}`)
+      this.byAddr.set(`127.0.10.${this.first + i + 1}:${SERVER_PORT}`, id)
     })
+    const mine = new Set(this.ids)
     this.net = {
       partition: (g) => (raftNet.partition(g), rpcNet.partition(g)),
       isolate: (id, all) => (raftNet.isolate(id, all), rpcNet.isolate(id, all)),
       cut: (a, b, oneWay) => (raftNet.cut(a, b, oneWay), rpcNet.cut(a, b, oneWay)),
-      heal: () => (raftNet.heal(), rpcNet.heal()),
+      // A shared RPC network: heal only this datacenter's own cuts (the WAN's are not ours).
+      heal: () => (raftNet.heal(), placement.rpc ? rpcNet.heal((a, b) => mine.has(a) && mine.has(b)) : rpcNet.heal()),
     }
     this.gossip = new SimMembers(world, (m) => this.onMemberEvent(m))
-    this.rpc = new SimRpc(world, rpcNet, world.rng('rpc'), (addr) => this.byAddr.get(addr), (id) => {
-      const m = this.members.get(id)
-      return m?.up ? {id, incarnation: m.incarnation, rpc: (method, body) => m.role.rpc(method as never, body as never)} : undefined
-    })
+    this.rpc = placement.rpc ? placement.rpc(this) : new SimRpc(world, rpcNet, world.rng('rpc'), (addr) => this.resolveAddr(addr), (id) => this.endpoint(id))
     const expect = params.bootstrap === 'expect' ? {bootstrap_expect: params.servers} : {}
     this.base = buildRuntimeConfig({
       dev: false, configFiles: [], configDirs: [],
-      flags: {server: true, data_dir: '/sim', datacenter: DATACENTER, ...expect, performance: {raft_multiplier: params.raftMultiplier}, ports: {server: SERVER_PORT, http: -1, dns: -1, serf_lan: -1, serf_wan: -1, grpc: -1}},
+      flags: {server: true, data_dir: '/sim', datacenter: this.datacenter, ...expect, performance: {raft_multiplier: params.raftMultiplier}, ports: {server: SERVER_PORT, http: -1, dns: -1, serf_lan: -1, serf_wan: -1, grpc: -1}},
     }).config
+  }
+
+  readonly datacenter: string
+  private readonly first: number
+
+  /** The server ID at an RPC address ("ip:port"), undefined when none of ours has it. */
+  resolveAddr(addr: string): string | undefined {
+    return this.byAddr.get(addr)
+  }
+
+  /** Server `id`'s current incarnation as RPC reaches it, undefined while it is down (or not ours). */
+  endpoint(id: string): RpcEndpoint | undefined {
+    const m = this.members.get(id)
+    return m?.up ? {id, incarnation: m.incarnation, rpc: (method, body) => m.role.rpc(method as never, body as never)} : undefined
   }
 
   start(): void {
@@ -101,8 +128,8 @@ export class ServerCluster implements NemesisTarget {
         s.persist({snapshot: bootstrapSnapshot(this.ids), entries: []})
         s.close()
       }
-      const tags: Record<string, string> = {role: 'consul', dc: DATACENTER, id, port: String(SERVER_PORT), raft_vsn: '3', expect: this.params.bootstrap === 'expect' ? String(this.params.servers) : '0'}
-      this.gossip.add(this.names.get(id)!, `127.0.10.${i + 1}`, tags, this.world.rng(`join:${id}`).float() * this.params.aliveDetectMs)
+      const tags: Record<string, string> = {role: 'consul', dc: this.datacenter, id, port: String(SERVER_PORT), raft_vsn: '3', expect: this.params.bootstrap === 'expect' ? String(this.params.servers) : '0'}
+      this.gossip.add(this.names.get(id)!, `127.0.10.${this.first + i + 1}`, tags, this.world.rng(`join:${id}`).float() * this.params.aliveDetectMs)
       this.boot(id, disk, 1)
     })
   }
@@ -217,7 +244,7 @@ export class ServerCluster implements NemesisTarget {
     const p = this.params
     const i = this.ids.indexOf(id)
     const name = this.names.get(id)!
-    const ip = `127.0.10.${i + 1}`
+    const ip = `127.0.10.${this.first + i + 1}`
     const clock = p.clocks[i] ?? {skewMs: 0, rate: 1}
     const {env, kill} = mortalEnv(this.world.envFor(id, {clockSkewMs: clock.skewMs, clockRate: clock.rate}))
     const store = p.lazyCommitSync ? new LazySyncStore(disk) : new MemoryRaftStore({disk, autoSync: true})
@@ -232,6 +259,7 @@ export class ServerCluster implements NemesisTarget {
       lanMembers: () => this.gossip.list(),
       raftTransport: () => transport,
       pool: this.rpc.caller(id),
+      ...(this.placement.wan ? {wan: this.placement.wan(id)} : {}),
     })
     const m: ServerMember = {id, name, ip, addr: `${ip}:${SERVER_PORT}`, up: true, incarnation, role, store, disk, transport, kill}
     this.members.set(id, m)

@@ -8,7 +8,7 @@ import type {KVEntry} from '../../../src/store/state/types.js'
 import type {SetAdd, Violations} from '../checkers.js'
 import {History, type HistoryOp, type RegisterOp, type RegisterResult} from '../history.js'
 import {ADD_PREFIX} from '../workload.js'
-import {DATACENTER, type ServerCluster} from './cluster.js'
+import type {ServerCluster} from './cluster.js'
 import type {ServerSimParams} from './params.js'
 
 /** How one client reaches the servers: an agent's router, or straight at one server's endpoints. */
@@ -41,6 +41,8 @@ export class ServerWorkload {
   private readonly slots: {gen: number; ops: number}[]
   private seq = 0
   private readonly agents: RpcDelegate[] = []
+  private readonly target: string
+  private readonly prefix: string
 
   constructor(
     private readonly world: SimWorld,
@@ -48,22 +50,30 @@ export class ServerWorkload {
     private readonly params: ServerSimParams,
     private readonly rng: Random,
     private readonly violations: Violations,
+    /**
+     * Two datacenters: `target` is the Datacenter the calls name (default the cluster's
+     * own; another one is forwarded over the WAN), `prefix` keeps client names unique in
+     * the world, and `history` is shared by every workload aiming at one datacenter.
+     */
+    opts: {target?: string; prefix?: string; history?: History} = {},
   ) {
-    this.history = new History(() => world.nowMs())
+    this.target = opts.target ?? cluster.datacenter
+    this.prefix = opts.prefix ?? ''
+    this.history = opts.history ?? new History(() => world.nowMs())
     this.slots = Array.from({length: params.keys}, () => ({gen: 0, ops: 0}))
     for (let i = 0; i < params.clientAgents; i++) {
       const name = `agent${i + 1}`
       const env = world.envFor(name)
-      cluster.gossip.add(name, `127.0.11.${i + 1}`, {role: 'node', dc: DATACENTER, id: `00000000-0000-4000-9000-${String(i + 1).padStart(12, '0')}`}, rng.float() * params.aliveDetectMs)
+      cluster.gossip.add(name, `127.0.11.${i + 1}`, {role: 'node', dc: cluster.datacenter, id: `00000000-0000-4000-9000-${String(i + 1).padStart(12, '0')}`}, rng.float() * params.aliveDetectMs)
       this.agents.push(clientDelegate({
-        env, log: env.log.named('rpc'), pool: cluster.rpc.caller(name), datacenter: DATACENTER,
+        env, log: env.log.named('rpc'), pool: cluster.rpc.caller(name), datacenter: cluster.datacenter,
         members: () => cluster.lanMembers(), holdTimeoutMs: HOLD_MS, defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000,
       }))
     }
   }
 
   start(): void {
-    for (let i = 0; i < this.params.directClients; i++) void this.client(`c${i + 1}`, this.direct(`c${i + 1}`))
+    for (let i = 0; i < this.params.directClients; i++) void this.client(`${this.prefix}c${i + 1}`, this.direct(`${this.prefix}c${i + 1}`))
     for (let i = 0; i < this.params.agentClients; i++) {
       const a = i % this.agents.length
       void this.client(`a${i + 1}`, this.viaAgent(`a${i + 1}`, `agent${a + 1}`, this.agents[a]!))
@@ -176,7 +186,7 @@ export class ServerWorkload {
         return
       }
       const DirEnt = {Key: key, Value: new TextEncoder().encode(op.value), ...(op.kind === 'cas' ? {ModifyIndex: op.expect} : {})}
-      const result = await this.call(route, 'KVS.Apply', {Datacenter: DATACENTER, Op: op.kind === 'write' ? 'set' : 'cas', DirEnt})
+      const result = await this.call(route, 'KVS.Apply', {Datacenter: this.target, Op: op.kind === 'write' ? 'set' : 'cas', DirEnt})
       if (typeof result !== 'boolean') this.violations.add(`KVS.Apply ${op.kind} ${key} answered ${JSON.stringify(result)}, not a boolean`)
       if (op.kind === 'write' && result !== true) this.violations.add(`KVS.Apply set ${key} answered ${String(result)}`)
       const res: RegisterResult = op.kind === 'cas' ? {swapped: result === true} : {}
@@ -191,7 +201,7 @@ export class ServerWorkload {
 
   private async read(client: string, route: Route, key: string, op: RegisterOp & {kind: 'read'}): Promise<{value: string | null; index: number}> {
     const q = op.mode === 'stale' ? {AllowStale: true} : op.mode === 'default' ? {} : {RequireConsistent: true}
-    const r = (await this.call(route, 'KVS.Get', {Datacenter: DATACENTER, Key: key, ...q})) as {value: KVEntry[]; meta: {consistency?: string}}
+    const r = (await this.call(route, 'KVS.Get', {Datacenter: this.target, Key: key, ...q})) as {value: KVEntry[]; meta: {consistency?: string}}
     const want = op.mode === 'stale' ? 'stale' : op.mode === 'default' ? 'leader' : 'consistent'
     if (r.meta.consistency !== want) this.violations.add(`${client}: a ${want} read of ${key} was served as ${String(r.meta.consistency)}`)
     const e = r.value[0]
@@ -202,7 +212,7 @@ export class ServerWorkload {
     const a: SetAdd = {key: `${ADD_PREFIX}${client}-${++this.seq}`, value: `v${this.seq}`, status: 'pending'}
     this.adds.push(a)
     try {
-      await this.call(route, 'KVS.Apply', {Datacenter: DATACENTER, Op: 'set', DirEnt: {Key: a.key, Value: new TextEncoder().encode(a.value)}})
+      await this.call(route, 'KVS.Apply', {Datacenter: this.target, Op: 'set', DirEnt: {Key: a.key, Value: new TextEncoder().encode(a.value)}})
       a.status = 'ok'
       if (this.world.nowMs() >= this.healAtMs) this.okWritesAfter++
     } catch (err) {
@@ -223,13 +233,15 @@ export class ServerWorkload {
 
   private classify(err: unknown, method: string): CallFailed {
     if (err instanceof EndpointError) {
-      if (err.code === 'no-leader' || err.code === 'no-servers') return new CallFailed('fail', `${err.code}: ${err.message}`)
+      if (err.code === 'no-leader' || err.code === 'no-servers' || err.code === 'no-path') return new CallFailed('fail', `${err.code}: ${err.message}`)
       if (err.code !== 'internal') this.violations.add(`${method} answered an unexpected ${err.code}: ${err.message}`)
       return new CallFailed('info', `${err.code}: ${err.message}`)
     }
     if (err instanceof RpcError) {
       if (err.kind === 'remote') {
         if (err.remoteCode === 'no-leader') return new CallFailed('fail', `remote no-leader: ${err.message}`)
+        // No known server in the target datacenter: refused before anything was sent.
+        if (err.remoteCode === 'no-path') return new CallFailed('fail', `remote no-path: ${err.message}`)
         if (err.remoteCode !== 'internal') this.violations.add(`${method} answered an unexpected remote ${String(err.remoteCode)}: ${err.message}`)
         return new CallFailed('info', `remote ${String(err.remoteCode)}: ${err.message}`)
       }

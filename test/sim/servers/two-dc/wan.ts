@@ -1,0 +1,79 @@
+import type {SimWorld} from '../../../../src/agent/env/sim.js'
+import {MemberStatus, type SerfMember} from '../../../../src/agent/gossip/serf/serf.js'
+import type {SimNetwork} from '../../network.js'
+import type {ServerCluster} from '../cluster.js'
+
+/**
+ * The WAN pool of two datacenters, without running WAN gossip: every server of both,
+ * named <node>.<dc> with the LAN tags (role=consul, dc, id, port), alive or failed as
+ * its LAN pool says. A WAN cut drops every RPC link between the datacenters; some time
+ * later (WAN failure detection) each side sees the other's servers as failed, and some
+ * time after a heal as alive again. No coordinates: ranking falls back to name order.
+ */
+export class SimWan {
+  /** Gossip has noticed the cut: each side sees the other datacenter's servers failed. */
+  private detected = false
+  private version = 0
+  private cutNow = false
+  /** Every cut as [from, to) virtual ms (to = Infinity while it lasts). */
+  readonly windows: {from: number; to: number}[] = []
+
+  constructor(
+    private readonly world: SimWorld,
+    private readonly rpcNet: SimNetwork,
+    /** Both datacenters (a function: they are built after the WAN they use). */
+    private readonly clusters: () => ServerCluster[],
+    private readonly failureDetectMs: number,
+    private readonly aliveDetectMs: number,
+  ) {}
+
+  get isCut(): boolean {
+    return this.cutNow
+  }
+
+  /** Whether both sides see each other's servers in the WAN pool as alive gossip-wise. */
+  get joined(): boolean {
+    return !this.cutNow && !this.detected
+  }
+
+  /** ServerRole's wan dep for a server of `dc`. */
+  viewFrom(dc: string): () => {members(): SerfMember[]; self(): undefined; coordinateOf(): undefined} {
+    const view = {members: () => this.members(dc), self: () => undefined, coordinateOf: () => undefined}
+    return () => view
+  }
+
+  members(dc: string): SerfMember[] {
+    return this.clusters().flatMap((c) =>
+      c.gossip.list().filter((m) => m.tags.role === 'consul').map((m) => ({
+        ...m,
+        name: `${m.name}.${c.datacenter}`,
+        status: c.datacenter !== dc && this.detected ? MemberStatus.failed : m.status,
+      })),
+    )
+  }
+
+  cut(): void {
+    if (this.cutNow) return
+    this.cutNow = true
+    const [a, b] = this.clusters() as [ServerCluster, ServerCluster]
+    this.rpcNet.partition([a.ids, b.ids])
+    this.windows.push({from: this.world.nowMs(), to: Infinity})
+    this.later(this.failureDetectMs, true)
+  }
+
+  heal(): void {
+    if (!this.cutNow) return
+    this.cutNow = false
+    const dcOf = new Map(this.clusters().flatMap((c) => c.ids.map((id) => [id, c.datacenter] as const)))
+    this.rpcNet.heal((x, y) => dcOf.has(x) && dcOf.has(y) && dcOf.get(x) !== dcOf.get(y))
+    this.windows[this.windows.length - 1]!.to = this.world.nowMs()
+    this.later(this.aliveDetectMs, false)
+  }
+
+  private later(ms: number, detected: boolean): void {
+    const v = ++this.version
+    this.world.schedule('wan-gossip', ms, () => {
+      if (v === this.version) this.detected = detected
+    }, 'wan-member-status')
+  }
+}
