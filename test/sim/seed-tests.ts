@@ -26,6 +26,8 @@ const REGRESSION_SEEDS = [90741]
 export function seedTests(part: number, parts: number): void {
   const single = process.env.DC_SIM_SEED !== undefined && process.env.DC_SIM_SEED !== ''
   const mine = seeds().filter((_, i) => (single ? part === 0 : i % parts === part))
+  // DC_SIM_SEED replays in the first file; vitest fails a file with no test at all.
+  if (mine.length === 0) it.skip('no seed in this half (DC_SIM_SEED runs in sim.test.ts)', () => {})
   const runs = [...mine.map((seed) => ({seed, light: true})), ...(single || part !== 0 ? [] : REGRESSION_SEEDS.map((seed) => ({seed, light: false})))]
   for (const {seed, light} of runs) {
     it(`seed ${seed}${light ? '' : ' (regression, full length)'}`, async () => {

@@ -23,6 +23,8 @@ const SAFETY_SCALE = 0.5
 export function serverSeedTests(part: number, parts: number): void {
   const single = process.env.DC_SIM_SEED !== undefined && process.env.DC_SIM_SEED !== ''
   const mine = seeds().filter((_, i) => (single ? part === 0 : i % parts === part))
+  // DC_SIM_SEED replays in the first file; vitest fails a file with no test at all.
+  if (mine.length === 0) it.skip('no seed in this half (DC_SIM_SEED runs in servers.test.ts)', () => {})
   for (const seed of mine) {
     it(`seed ${seed}`, async () => {
       const r = await runServerSeed(seed, {safetyScale: SAFETY_SCALE})
