@@ -39,8 +39,16 @@ async function run(args: string[], env: Record<string, string>, input?: string) 
   return {code: r.code, stdout: r.stdout, stderr: r.stderr, path: readFileSync(out, 'utf8')}
 }
 
-/** What may differ between two runs of one command: a node warning's pid, `dc info`'s memory figures. */
-const volatile = (s: string) => s.replace(/\(node:\d+\)/g, '(node:PID)').replace(/("(?:heap_used_bytes|rss_bytes)": )"?\d+"?/g, '$1N')
+/**
+ * What may differ between two runs of one command: a node warning's pid, `dc info`'s memory
+ * figures, and the live Raft and Serf counters (the agent keeps writing between the two runs:
+ * coordinates, autopilot, anti-entropy), including list-peers' Commit Index column.
+ */
+const volatile = (s: string) => s
+  .replace(/\(node:\d+\)/g, '(node:PID)')
+  .replace(/("(?:heap_used_bytes|rss_bytes)": )"?\d+"?/g, '$1N')
+  .replace(/("\w*(?:index|term|time|queue|contact|pending|score|snapshot)\w*": )"[^"]*"/g, '$1"N"')
+  .replace(/^(\S+\s+\S+\s+\S+\s+(?:leader|follower)\s+(?:true|false)\s+\S+\s+)\d+/gm, '$1N')
 
 /**
  * Runs args both ways (each after `before`, which resets what the command changes); returns the
