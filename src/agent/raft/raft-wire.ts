@@ -1,5 +1,6 @@
-import {Decoder, Encoder} from '@msgpack/msgpack'
+import {Encoder} from '@msgpack/msgpack'
 import {FRAME_HEADER_BYTES} from '../rpc/protocol.js'
+import {boundedDecoder, encodeFrame} from '../rpc/codec.js'
 import {EntryType, MsgType, type Entry, type Message, type SnapshotMeta} from './core/types.js'
 
 /**
@@ -80,18 +81,8 @@ export interface RaftCodec {
 /** `maxFrameBytes` bounds every length the decoder believes, as the RPC codec does. */
 export function createRaftCodec(maxFrameBytes: number): RaftCodec {
   const encoder = new Encoder({ignoreUndefined: true})
-  const decoder = new Decoder({
-    maxStrLength: maxFrameBytes, maxBinLength: maxFrameBytes, maxArrayLength: maxFrameBytes,
-    maxMapLength: maxFrameBytes, maxExtLength: maxFrameBytes,
-  })
-  const frame = (value: unknown[]): Buffer => {
-    const payload = encoder.encodeSharedRef(value)
-    const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payload.length)
-    out.writeUInt32BE(1 + payload.length, 0)
-    out[FRAME_HEADER_BYTES] = RAFT_WIRE_VERSION
-    out.set(payload, FRAME_HEADER_BYTES + 1)
-    return out
-  }
+  const decoder = boundedDecoder(maxFrameBytes)
+  const frame = (value: unknown[]): Buffer => encodeFrame(encoder, RAFT_WIRE_VERSION, value)
   return {
     hello: (dc, from) => frame([KIND_HELLO, dc, from]),
     msg: (m) => frame([KIND_MSG, encodeMessage(m)]),

@@ -47,27 +47,34 @@ export interface Codec {
  * array and map counts): no value can be longer than the frame that carries it, so a
  * small frame claiming a 4-billion-element array is refused instead of allocated.
  */
-export function createCodec(maxFrameBytes: number): Codec {
-  // ignoreUndefined: `{a: undefined}` travels as `{}`, as JSON would, so optional fields
-  // of request/reply objects neither cost bytes nor arrive as null.
-  const encoder = new Encoder({ignoreUndefined: true})
-  const decoder = new Decoder({
+/** A decoder that believes no length (string, bytes, array, map) beyond one frame. */
+export function boundedDecoder(maxFrameBytes: number): Decoder {
+  return new Decoder({
     maxStrLength: maxFrameBytes,
     maxBinLength: maxFrameBytes,
     maxArrayLength: maxFrameBytes,
     maxMapLength: maxFrameBytes,
     maxExtLength: maxFrameBytes,
   })
+}
 
-  const frame = (msg: unknown[]): Buffer => {
-    // encodeSharedRef returns a view of the encoder's buffer: copy it once, into the frame.
-    const payload = encoder.encodeSharedRef(msg)
-    const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payload.length)
-    out.writeUInt32BE(1 + payload.length, 0)
-    out[FRAME_HEADER_BYTES] = CODEC_VERSION
-    out.set(payload, FRAME_HEADER_BYTES + 1)
-    return out
-  }
+/** One frame of the 8300 port's framing: uint32 BE length, version byte, msgpack value. */
+export function encodeFrame(encoder: Encoder, version: number, value: unknown): Buffer {
+  // encodeSharedRef returns a view of the encoder's buffer: copy it once, into the frame.
+  const payload = encoder.encodeSharedRef(value)
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payload.length)
+  out.writeUInt32BE(1 + payload.length, 0)
+  out[FRAME_HEADER_BYTES] = version
+  out.set(payload, FRAME_HEADER_BYTES + 1)
+  return out
+}
+
+export function createCodec(maxFrameBytes: number): Codec {
+  // ignoreUndefined: `{a: undefined}` travels as `{}`, as JSON would, so optional fields
+  // of request/reply objects neither cost bytes nor arrive as null.
+  const encoder = new Encoder({ignoreUndefined: true})
+  const decoder = boundedDecoder(maxFrameBytes)
+  const frame = (msg: unknown[]): Buffer => encodeFrame(encoder, CODEC_VERSION, msg)
 
   return {
     encodeRequest: (seq, method, body) => frame([KIND_REQUEST, seq, method, body]),

@@ -94,7 +94,7 @@ export class ServerRole {
     const raft = this.raft
     const operatorDeps: OperatorPortDeps = {
       raft, env, log: log.named('operator'), nodeId: d.nodeId, nodeName: config.nodeName, selfAddress: `${d.address}:${port}`,
-      known: () => knownServers(d.lanMembers(), config.datacenter), autopilot: () => this.autopilot,
+      known: () => knownServers(this.servers.all()), autopilot: () => this.autopilot,
     }
     this.autopilot = new Autopilot(autopilotPort(operatorDeps))
     this.sessionTimers = new SessionTimers(env, (id) => {

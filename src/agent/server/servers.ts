@@ -14,6 +14,8 @@ export interface ServerInfo {
   expect: number
   bootstrap: boolean
   raftVersion: number
+  /** Its version from the `build` tag ("1.2.3:dc" → "1.2.3"), '' when absent. */
+  version: string
 }
 
 /** A member's server metadata, or undefined when it is not a Consul server (Consul's IsConsulServer). */
@@ -32,6 +34,7 @@ export function serverInfo(m: SerfMember): ServerInfo | undefined {
     expect: Number(t.expect) || 0,
     bootstrap: t.bootstrap === '1',
     raftVersion: Number(t.raft_vsn) || 0,
+    version: (t.build ?? '').split(':')[0] ?? '',
   }
 }
 

@@ -1,24 +1,22 @@
-import {MemberStatus, type SerfMember} from '../../gossip/serf/serf.js'
+import {MemberStatus} from '../../gossip/serf/serf.js'
+import type {ServerInfo} from '../servers.js'
 import type {KnownServer, NodeStatus} from './types.js'
 
 /**
- * The servers of `datacenter` in the LAN pool, by Raft id (the `id` tag), as autopilot
- * and the operator endpoints see them: name, RPC address from the `port` tag, status
- * (leaving counts as failed, as Consul's autopilot delegate has it), version from `build`.
+ * The servers of this datacenter (ServerLookup, from the LAN pool's tags) by Raft id, as
+ * autopilot and the operator endpoints see them. Leaving counts as failed, as Consul's
+ * autopilot delegate has it.
  */
-export function knownServers(members: readonly SerfMember[], datacenter: string): Record<string, KnownServer> {
+export function knownServers(servers: readonly ServerInfo[]): Record<string, KnownServer> {
   const out: Record<string, KnownServer> = {}
-  for (const m of members) {
-    if (m.tags.role !== 'consul' || m.tags.dc !== datacenter || !m.tags.id) continue
-    const port = Number(m.tags.port)
-    const host = m.addr.ip.includes(':') ? `[${m.addr.ip}]` : m.addr.ip
-    out[m.tags.id] = {
-      id: m.tags.id,
-      name: m.name,
-      address: port > 0 ? `${host}:${port}` : '',
-      status: nodeStatus(m.status),
-      version: (m.tags.build ?? '').split(':')[0] ?? '',
-      raftVersion: m.tags.raft_vsn ?? '',
+  for (const s of servers) {
+    out[s.id] = {
+      id: s.id,
+      name: s.name,
+      address: s.addr,
+      status: nodeStatus(s.status),
+      version: s.version,
+      raftVersion: s.raftVersion ? String(s.raftVersion) : '',
     }
   }
   return out
