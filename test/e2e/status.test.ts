@@ -32,8 +32,7 @@ describe('status endpoints', () => {
   })
 
   it('a bootstrapped single server: itself as leader and only peer, as in its Raft configuration', async () => {
-    // A real RPC listener on a free port: the answers name the port it is bound to.
-    const a = await startAgent({serverPort: 0})
+    const a = await startAgent()
     try {
       const leader = await waitFor(async () => (await getJson(`${a.url}/v1/status/leader`)) as string)
       const conf = await getJson(`${a.url}/v1/operator/raft/configuration`) as {Servers: Array<{Address: string; Leader: boolean; Voter: boolean}>}
