@@ -1,3 +1,6 @@
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {buildRuntimeConfig} from '../../src/agent/config/runtime.js'
 import {createLogger, createNodeEnv} from '../../src/agent/env/node.js'
@@ -8,21 +11,36 @@ import type {PersistBatch, RaftStore} from '../../src/store/raft/types.js'
 /**
  * A write whose Raft persist fails (disk full, I/O error) must answer 500, apply
  * nothing, and leave the agent able to take the next write. The agent runs in-process
- * with a real SQLite store wrapped so one persist throws on demand.
+ * with a real SQLite store wrapped so one write throws on demand: an in-memory store
+ * (persist, synchronous) and a file store (persistDeferred, whose fsync runs on the
+ * thread pool). A failed fsync is not retried (the kernel may have dropped the pages):
+ * the Raft node stops, and the write is not acknowledged.
  */
 class FlakyStore {
   failNext = false
+  failSyncNext = false
   constructor(readonly inner: RaftStore) {}
+  private throwIfArmed(batch: PersistBatch): void {
+    if (this.failNext && batch.entries.length > 0) {
+      this.failNext = false
+      throw new Error('SQLITE_FULL: database or disk is full (injected)')
+    }
+  }
   wrap(): RaftStore {
     return new Proxy(this.inner, {
       get: (target, prop, receiver) => {
         if (prop === 'persist') {
           return (batch: PersistBatch) => {
-            if (this.failNext && batch.entries.length > 0) {
-              this.failNext = false
-              throw new Error('SQLITE_FULL: database or disk is full (injected)')
-            }
+            this.throwIfArmed(batch)
             return target.persist(batch)
+          }
+        }
+        if (prop === 'persistDeferred' && target.persistDeferred) {
+          return (batch: PersistBatch, done: (err?: Error) => void) => {
+            this.throwIfArmed(batch)
+            const failSync = this.failSyncNext && batch.entries.length > 0
+            if (failSync) this.failSyncNext = false
+            target.persistDeferred!(batch, (err) => done(failSync ? new Error('fdatasync: EIO (injected)') : err))
           }
         }
         const v = Reflect.get(target, prop, receiver)
@@ -32,23 +50,35 @@ class FlakyStore {
   }
 }
 
-let agent: AgentHandle
-let base: string
-const flaky = new FlakyStore(SqliteRaftStore.open(':memory:'))
-
-beforeAll(async () => {
+async function startWith(store: RaftStore): Promise<{agent: AgentHandle; base: string}> {
   const {config} = buildRuntimeConfig({dev: true, configFiles: [], configDirs: [], flags: {node_name: 'flaky', ports: {http: 0, dns: -1, serf_lan: -1, serf_wan: -1, server: -1, grpc: -1}}})
   const env = createNodeEnv(createLogger({level: 'error', json: false, write: () => {}}))
-  agent = await createAgent(config, env, () => config, {raftStore: flaky.wrap()})
+  const agent = await createAgent(config, env, () => config, {raftStore: store})
   await agent.start()
-  base = `http://${agent.httpAddress()}`
-})
-afterAll(async () => {
-  await agent?.shutdown()
-})
+  return {agent, base: `http://${agent.httpAddress()}`}
+}
 
-describe('storage failure on the write path', () => {
+const dir = mkdtempSync(join(tmpdir(), 'dc-flaky-'))
+const stores = {
+  'in-memory store (synchronous persist)': () => SqliteRaftStore.open(':memory:'),
+  'file store (deferred fsync)': () => SqliteRaftStore.open(dir),
+}
+
+describe.each(Object.entries(stores))('storage failure on the write path: %s', (_name, open) => {
+  let agent: AgentHandle
+  let base: string
+  const inner = open()
+  const flaky = new FlakyStore(inner)
+  beforeAll(async () => {
+    ;({agent, base} = await startWith(flaky.wrap()))
+  })
+  afterAll(async () => {
+    await agent?.shutdown()
+    inner.close()
+  })
+
   it('answers 500, applies nothing, and serves the next write', async () => {
+    expect(typeof inner.persistDeferred).toBe(_name.includes('deferred') ? 'function' : 'undefined')
     expect(await (await fetch(`${base}/v1/kv/before`, {method: 'PUT', body: 'ok'})).json()).toBe(true)
     flaky.failNext = true
     const failed = await fetch(`${base}/v1/kv/lost`, {method: 'PUT', body: 'never'})
@@ -66,5 +96,17 @@ describe('storage failure on the write path', () => {
     expect(ok).toBe(true)
     const keys = await (await fetch(`${base}/v1/kv/?keys`)).json()
     expect(keys).toEqual(['after', 'before'])
+  })
+
+  // Only the file store has an fsync of its own to fail (registered, not skipped, for it alone).
+  if (_name.includes('deferred')) it('a failed fsync is never acknowledged: the write answers 500 and Raft stops', async () => {
+    flaky.failSyncNext = true
+    const failed = await fetch(`${base}/v1/kv/unsynced`, {method: 'PUT', body: 'x'})
+    expect(failed.status).toBe(500)
+    expect(await failed.text()).toMatch(/raft node failed: fdatasync: EIO/)
+    // The node serves nothing more (not even a stale read of what it had): restart it.
+    const read = await fetch(`${base}/v1/kv/before?stale`)
+    expect(read.status).toBe(500)
+    expect(await read.text()).toMatch(/raft node failed: fdatasync: EIO/)
   })
 })

@@ -6,7 +6,7 @@ import {Fsm} from '../../src/store/fsm/fsm.js'
 import {MemoryRaftDisk, MemoryRaftStore} from '../../src/store/raft/memory-store.js'
 import {dump} from '../../src/store/state/snapshot.js'
 import {checkLeaderCompleteness, checkLogMatching, digest, type ElectionSafety, type Monotonic, type StateMachineSafety, type Violations} from './checkers.js'
-import {LazySyncStore} from './lazy-store.js'
+import {diskSync, LazySyncStore} from './lazy-store.js'
 import type {SimNetwork} from './network.js'
 import type {SimParams} from './params.js'
 
@@ -216,7 +216,9 @@ export class SimCluster {
     const p = this.params
     const clock = p.clocks[this.ids.indexOf(id)] ?? {skewMs: 0, rate: 1}
     const env = this.world.envFor(id, {clockSkewMs: clock.skewMs, clockRate: clock.rate})
-    const store = p.lazyCommitSync && !this.mutants.lyingDisk ? new LazySyncStore(disk, this.mutants.lazyStoreTrustsSyncFlag) : new MemoryRaftStore({disk, autoSync: !this.mutants.lyingDisk})
+    // A lying disk never syncs, so it gets no deferred sync either.
+    const syncLater = p.diskSyncMaxMs > 0 && !this.mutants.lyingDisk ? diskSync(this.world.rng(`disk/${id}/${incarnation}`), env, p.diskSyncMaxMs) : undefined
+    const store = p.lazyCommitSync && !this.mutants.lyingDisk ? new LazySyncStore(disk, this.mutants.lazyStoreTrustsSyncFlag, syncLater) : new MemoryRaftStore({disk, autoSync: !this.mutants.lyingDisk, syncLater})
     const fsm = new Fsm()
     const transport = this.net.connect(id)
     const {sms, election, violations} = this.checks

@@ -1,6 +1,12 @@
 import type {ConfState, Entry, HardState, Snapshot} from '../../src/agent/raft/core/types.js'
 import {MemoryRaftStore, type MemoryRaftDisk} from '../../src/store/raft/memory-store.js'
 import type {PersistBatch, RaftStore} from '../../src/store/raft/types.js'
+import type {Env, Random} from '../../src/agent/env/types.js'
+
+/** A simulated disk's fsync: completes on the node's virtual timers after a delay in [0, maxMs). */
+export function diskSync(r: Random, env: Env, maxMs: number): (fn: () => void) => void {
+  return (fn) => void env.timers.after(r.float() * maxMs, fn)
+}
 
 /**
  * The SQLite store's durability model on a memory store: a batch marked `sync: false`
@@ -18,9 +24,12 @@ import type {PersistBatch, RaftStore} from '../../src/store/raft/types.js'
  */
 export class LazySyncStore implements RaftStore {
   readonly inner: MemoryRaftStore
+  readonly persistDeferred?: (batch: PersistBatch, done: (err?: Error) => void) => void
 
-  constructor(disk: MemoryRaftDisk, private readonly trustSyncFlag = false) {
-    this.inner = new MemoryRaftStore({disk, autoSync: false})
+  constructor(disk: MemoryRaftDisk, private readonly trustSyncFlag = false, syncLater?: (fn: () => void) => void) {
+    this.inner = new MemoryRaftStore({disk, autoSync: false, syncLater})
+    // A deferred sync makes everything written before it durable, lazy batches included.
+    if (syncLater) this.persistDeferred = (batch, done) => this.inner.persistDeferred!(batch, done)
   }
 
   crash(): void {

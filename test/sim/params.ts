@@ -26,6 +26,11 @@ export interface SimParams {
   requestTimeoutMs: number
   /** Commit-only batches (sync: false) are not made durable until the next synced write. */
   lazyCommitSync: boolean
+  /**
+   * 0: the Raft store syncs inside persist(). Otherwise it offers persistDeferred (as the
+   * SQLite store does) and each sync completes after a delay drawn in [0, this] virtual ms.
+   */
+  diskSyncMaxMs: number
   net: NetParams
   /** Per node: wall-clock offset and clock rate. */
   clocks: {skewMs: number; rate: number}[]
@@ -84,6 +89,7 @@ export function drawParams(seed: number, r: Random, over: ParamOverrides = {}): 
     trailingLogs: snapshotsOften ? r.int(8) : 10_000,
     requestTimeoutMs: 2_000 + r.int(3_000),
     lazyCommitSync: r.float() < 0.5,
+    diskSyncMaxMs: 0,
     net: {...net, ...over.net},
     clocks: Array.from({length: nodes}, () => ({
       skewMs: Math.round(between(r, -3_600_000, 3_600_000)),
@@ -101,6 +107,8 @@ export function drawParams(seed: number, r: Random, over: ParamOverrides = {}): 
     clientDelayMaxMs: round(between(r, 0, 5)),
     thinkMaxMs: round(between(r, 5, 60)),
   }
+  // Drawn last, so every other parameter of a seed stays what it was before it existed.
+  p.diskSyncMaxMs = pick(r, [0, 0.3, 2, 10])
   const {net: _n, ...rest} = over
   const merged = {...p, ...rest}
   if (rest.nodes !== undefined && rest.clocks === undefined) {

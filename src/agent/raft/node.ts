@@ -27,10 +27,12 @@ import type {RaftTransport} from './transport.js'
  *   leadership transfer is in progress); retry later.
  * - 'storage': the durable write of this request failed; nothing was applied.
  * - 'timeout': no outcome within the request timeout; it may still be applied later.
- * - 'stopped': the node stopped (or failed) before the outcome was known.
+ * - 'stopped': the node stopped before the outcome was known.
+ * - 'failed': the node stopped itself after an error it cannot recover from in place (an
+ *   fsync failure, a broken invariant); the agent must be restarted.
  * - 'invalid': the request itself is malformed (e.g. an empty command).
  */
-export type RaftErrorCode = 'not-leader' | 'leadership-lost' | 'busy' | 'storage' | 'timeout' | 'stopped' | 'invalid'
+export type RaftErrorCode = 'not-leader' | 'leadership-lost' | 'busy' | 'storage' | 'timeout' | 'stopped' | 'failed' | 'invalid'
 
 export class RaftError extends Error {
   override readonly name = 'RaftError'
@@ -143,6 +145,12 @@ export class RaftNode {
   private state: 'new' | 'running' | 'stopped' = 'new'
   private ticker: TimerHandle | undefined
   private readyScheduled = false
+  /** A Ready's entries are written and their sync is running (see handle); no new Ready until it ends. */
+  private awaitingDisk = false
+  /** Why the node stopped itself (see fatal); requests then fail with it. */
+  private failure: RaftError | undefined
+  /** Term and vote as last made durable: a leader's messages go out early only in a durable term. */
+  private syncedTermVote: {term: number; vote: NodeId} = {term: 0, vote: ''}
   private campaignOnTick = false
 
   private applied = 0
@@ -220,12 +228,17 @@ export class RaftNode {
     this.log.info('raft node started', {id: this.id, applied: this.applied, last_index: this.core.status().lastIndex, voters: this.conf.voters})
   }
 
+  /** Why the node stopped itself ('failed'), if it did. */
+  failed(): RaftError | undefined {
+    return this.failure
+  }
+
   /** Stops ticking and ignores further messages; pending requests reject with 'stopped'. Idempotent. */
   stop(): void {
     if (this.state === 'stopped') return
     this.state = 'stopped'
     this.ticker?.cancel()
-    this.failAll(new RaftError('stopped', 'raft node stopped'))
+    this.failAll(this.failure ?? new RaftError('stopped', 'raft node stopped'))
     this.setLeader('', 'follower')
   }
 
@@ -468,6 +481,9 @@ export class RaftNode {
       leaseOnStart: true,
     })
     this.conf = core.status().conf
+    const hs = this.store.initialState().hardState
+    this.syncedTermVote = {term: hs.term, vote: hs.vote}
+    this.awaitingDisk = false
     return core
   }
 
@@ -526,7 +542,7 @@ export class RaftNode {
 
   /** The error for a request this node cannot take right now, if any. */
   private refusal(): RaftError | undefined {
-    if (this.state !== 'running') return new RaftError('stopped', this.state === 'new' ? 'raft node not started' : 'raft node stopped')
+    if (this.state !== 'running') return this.failure ?? new RaftError('stopped', this.state === 'new' ? 'raft node not started' : 'raft node stopped')
     if (this.role !== 'leader') return new RaftError('not-leader', 'node is not the leader', this.leaderId)
     return undefined
   }
@@ -539,14 +555,14 @@ export class RaftNode {
     }
     if (err instanceof CoreRaftError && err.kind === 'invalid-conf-change') return new RaftError('invalid', err.message, '', {cause: err})
     this.fatal(err)
-    return new RaftError('stopped', `raft node failed: ${(err as Error)?.message ?? String(err)}`, '', {cause: err})
+    return this.failure!
   }
 
   // ---- internals: the Ready loop -----------------------------------------------------
 
   /** Processes Readies on the next turn, so everything proposed in this turn shares one. */
   private schedule(): void {
-    if (this.readyScheduled || this.state !== 'running') return
+    if (this.readyScheduled || this.state !== 'running' || this.awaitingDisk) return
     this.readyScheduled = true
     this.env.timers.defer(() => {
       this.readyScheduled = false
@@ -556,7 +572,7 @@ export class RaftNode {
 
   /** Start-up: every Ready now, errors to the caller. */
   private drainAll(): void {
-    while (this.state === 'running' && this.core!.hasReady()) this.handle(this.core!.ready())
+    while (this.state === 'running' && this.core!.hasReady()) this.handle(this.core!.ready(), false)
   }
 
   private drain(maxBatches: number): void {
@@ -574,22 +590,75 @@ export class RaftNode {
     }
   }
 
-  private handle(rd: Ready): void {
-    const core = this.core!
+  /**
+   * Carries out one Ready. A batch of new entries is written at once but, when the store
+   * can (persistDeferred), made durable on the disk's time: the event loop keeps taking
+   * requests and acks meanwhile, and the rest of the Ready (messages that claim
+   * durability, applying, advance) runs once the sync is done. A leader's own MsgApp and
+   * heartbeats leave before its disk syncs (Raft thesis §10.2.1, as etcd does): the core
+   * counts the leader's own copy of an entry only at advance(), so nothing commits on a
+   * copy that is not durable. Snapshots, votes of a new term and start-up stay synchronous.
+   */
+  private handle(rd: Ready, allowDefer = true): void {
     if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+      const batch: PersistBatch = {entries: rd.entries}
+      // Only a commit-index-only batch may skip the fsync; an installed snapshot must be durable.
+      if (!rd.mustSync && !rd.snapshot) batch.sync = false
+      if (rd.hardState) batch.hardState = rd.hardState
+      if (rd.snapshot) batch.snapshot = rd.snapshot
+      if (allowDefer && rd.mustSync && !rd.snapshot && this.store.persistDeferred) {
+        this.handleDeferred(rd, batch)
+        return
+      }
       try {
-        const batch: PersistBatch = {entries: rd.entries}
-        // Only a commit-index-only batch may skip the fsync; an installed snapshot must be durable.
-        if (!rd.mustSync && !rd.snapshot) batch.sync = false
-        if (rd.hardState) batch.hardState = rd.hardState
-        if (rd.snapshot) batch.snapshot = rd.snapshot
         this.store.persist(batch)
       } catch (err) {
         this.storageFailed(rd, err)
         return
       }
+      if (rd.hardState) this.syncedTermVote = {term: rd.hardState.term, vote: rd.hardState.vote}
     }
-    if (rd.messages.length > 0) this.send(rd.messages)
+    this.finish(rd, rd.messages)
+  }
+
+  private handleDeferred(rd: Ready, batch: PersistBatch): void {
+    const core = this.core!
+    // Early: a leader's appends and heartbeats of a term (and vote) already durable here.
+    const hs = rd.hardState
+    const termDurable = !hs || (hs.term === this.syncedTermVote.term && hs.vote === this.syncedTermVote.vote)
+    const early: Message[] = []
+    const held: Message[] = []
+    for (const m of rd.messages) (termDurable && (m.type === MsgType.App || m.type === MsgType.Heartbeat) ? early : held).push(m)
+    try {
+      this.store.persistDeferred!(batch, (err) => {
+        // Stopped, failed or rebuilt meanwhile: this Ready belongs to a core that is gone.
+        if (this.state !== 'running' || this.core !== core) return
+        this.awaitingDisk = false
+        if (err) {
+          this.fatal(err)
+          return
+        }
+        if (hs) this.syncedTermVote = {term: hs.term, vote: hs.vote}
+        try {
+          this.finish(rd, held)
+        } catch (e) {
+          this.fatal(e)
+          return
+        }
+        this.schedule()
+      })
+    } catch (err) {
+      this.storageFailed(rd, err)
+      return
+    }
+    this.awaitingDisk = true
+    if (early.length > 0) this.send(early)
+  }
+
+  /** The part of a Ready that follows durability: send, apply, advance. */
+  private finish(rd: Ready, messages: Message[]): void {
+    const core = this.core!
+    if (messages.length > 0) this.send(messages)
     if (rd.snapshot) this.installSnapshot(rd)
     for (const e of rd.committedEntries) this.applyEntry(e)
     // After applying: proposals committed before a step-down still resolve.
@@ -755,7 +824,9 @@ export class RaftNode {
   }
 
   private fatal(err: unknown): void {
-    this.log.error('raft node failed; stopping', {error: (err as Error)?.message ?? String(err)})
+    const message = (err as Error)?.message ?? String(err)
+    this.log.error('raft node failed; stopping (restart the agent once the cause is fixed)', {error: message})
+    this.failure ??= new RaftError('failed', `raft node failed: ${message}`, '', {cause: err})
     this.stop()
   }
 }

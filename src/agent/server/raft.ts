@@ -178,6 +178,8 @@ function toHttpError(e: unknown): unknown {
         return new HttpError(500, `rpc error: raft storage failure: ${e.message}`)
       case 'stopped':
         return new HttpError(503, 'agent is shutting down')
+      case 'failed':
+        return new HttpError(500, `rpc error: ${e.message}`)
       case 'timeout':
         return new HttpError(500, 'rpc error: timed out enqueuing operation')
     }

@@ -16,7 +16,7 @@ import type {RaftStore} from '../../store/raft/types.js'
 import type {StateStore} from '../../store/state/store.js'
 import type {CoordinateEntry} from '../../store/state/types.js'
 import {CoordinateUpdates, DEV_COORDINATE_UPDATE_PERIOD_MS} from './coordinate-updates.js'
-import {createEndpoints, localDelegate, type Method, type RpcDelegate} from './endpoints/index.js'
+import {createEndpoints, EndpointError, localDelegate, type Method, type RpcDelegate} from './endpoints/index.js'
 import {Autopilot} from './autopilot/autopilot.js'
 import {knownServers} from './autopilot/known-servers.js'
 import {Leader} from './leader.js'
@@ -144,7 +144,7 @@ export class ServerRole {
       },
       userEvents: d.userEvents,
     }))
-    this.rpc = forwardingDelegate({
+    const forward = forwardingDelegate({
       env, log: log.named('rpc'), local, pool: this.pool,
       datacenter: config.datacenter, serversOf: (dc) => this.wanRouter.serversOf(dc),
       isLeader: () => raft.isLeader(),
@@ -154,6 +154,12 @@ export class ServerRole {
       defaultQueryTimeMs: config.defaultQueryTimeMs,
       maxQueryTimeMs: config.maxQueryTimeMs,
     })
+    // A Raft node that stopped itself (a failed fsync) serves nothing more: say why at once
+    // instead of holding each call as if a leader might still appear.
+    this.rpc = ((method, req, signal) => {
+      const failed = raft.node.failed()
+      return failed ? Promise.reject(new EndpointError('internal', `rpc error: ${failed.message}`)) : forward(method, req, signal)
+    }) as RpcDelegate
     if (config.replication) {
       this.replicator = new KvReplicator({
         env, log: log.named('replication'), config: config.replication,

@@ -24,6 +24,12 @@ export interface MemoryRaftStoreOptions {
    * simulating a disk that lies about fsync; Raft itself assumes autoSync.
    */
   autoSync?: boolean
+  /**
+   * Offers persistDeferred(): `later(fn)` runs fn when the simulated disk has synced (the
+   * simulator schedules it on the node's virtual timers after a drawn delay). Without it
+   * the store has no persistDeferred, and the driver persists synchronously.
+   */
+  syncLater?: (fn: () => void) => void
 }
 
 /**
@@ -38,11 +44,30 @@ export class MemoryRaftStore implements RaftStore {
   private view: MemLog
   private pending: Op[] = []
   private closed = false
+  /** Bumped by crash(): a deferred sync scheduled before it must not sync the new incarnation's writes. */
+  private generation = 0
+  readonly persistDeferred?: (batch: PersistBatch, done: (err?: Error) => void) => void
 
   constructor(opts: MemoryRaftStoreOptions = {}) {
     this.disk = opts.disk ?? new MemoryRaftDisk()
     this.autoSync = opts.autoSync ?? true
     this.view = this.disk.log.clone()
+    const later = opts.syncLater
+    if (later) {
+      this.persistDeferred = (batch, done) => {
+        this.open()
+        const op: Op = {kind: 'persist', plan: planPersist(batch, this.view)}
+        applyOp(this.view, op)
+        this.pending.push(op)
+        const gen = this.generation
+        // A crash or close first: the write is lost with the process, and nobody waits for done.
+        later(() => {
+          if (this.closed || gen !== this.generation) return
+          this.sync()
+          done()
+        })
+      }
+    }
   }
 
   /** Makes every change so far durable. */
@@ -54,6 +79,7 @@ export class MemoryRaftStore implements RaftStore {
 
   /** Drops every unsynced change; the store stays usable and reads what the disk holds. */
   crash(): void {
+    this.generation++
     this.pending = []
     this.view = this.disk.log.clone()
     this.closed = false
@@ -124,8 +150,13 @@ export class MemoryRaftStore implements RaftStore {
 
   private write(op: Op): void {
     applyOp(this.view, op)
-    if (this.autoSync) applyOp(this.disk.log, op)
-    else this.pending.push(op)
+    if (!this.autoSync) {
+      this.pending.push(op)
+      return
+    }
+    // A synced write makes every earlier (deferred) one durable too, as on a sequential log.
+    if (this.pending.length > 0) this.sync()
+    applyOp(this.disk.log, op)
   }
 
   private open(): void {

@@ -8,6 +8,7 @@ import {checkCompact, checkRange, SNAPSHOTS_RETAINED} from './mem-log.js'
 import {emptySnapshot, entryBytes, limitSize, planPersist, ZERO_HARD_STATE, type LogView, type PersistPlan} from './plan.js'
 import {SCHEMA, SCHEMA_VERSION} from './sqlite-schema.js'
 import type {PersistBatch, RaftStore} from './types.js'
+import {WalSync} from './wal-sync.js'
 
 export interface SqliteRaftStoreOptions {
   /** Wall clock for the snapshots.created column (display only); 0 when omitted. */
@@ -21,8 +22,11 @@ interface LogRow {idx: number; term: number; type: number; data: Uint8Array}
 interface SnapRow {idx: number; term: number; conf: string; data: Uint8Array}
 
 /**
- * RaftStore on better-sqlite3: `<dataDir>/raft/raft.db` (WAL, synchronous=FULL, files
- * 0600). Each mutating call is one transaction, so a Ready costs one fsync. Terms of
+ * RaftStore on better-sqlite3: `<dataDir>/raft/raft.db` (WAL, files 0600). Each mutating
+ * call is one transaction, so a Ready costs one fsync. The connection runs with
+ * synchronous=NORMAL and WalSync fdatasyncs the WAL after each commit that must be
+ * durable (what synchronous=FULL does), on the calling thread for persist() and on the
+ * thread pool for persistDeferred(). Terms of
  * every entry in the log and a bounded tail of recent entries are cached in memory;
  * caches change only after a transaction committed, so a failed call leaves both the
  * database and the caches as they were.
@@ -52,6 +56,8 @@ export class SqliteRaftStore implements RaftStore {
   private readonly cacheBytes: number
   private readonly stmt: ReturnType<typeof prepare>
   private readonly txPersist: (plan: PersistPlan) => void
+  /** Undefined for ':memory:' (nothing to sync). */
+  private readonly walSync: WalSync | undefined
   private closed = false
 
   // Caches, changed only after a successful commit.
@@ -77,16 +83,21 @@ export class SqliteRaftStore implements RaftStore {
     }
     try {
       this.db.pragma('journal_mode = WAL')
-      this.db.pragma('synchronous = FULL')
+      // Commits only write the WAL; syncs are ours (see the class comment). Checkpoints
+      // still sync the WAL before and the database after copying, in SQLite's order.
+      this.db.pragma('synchronous = NORMAL')
       this.db.exec(SCHEMA)
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
       this.stmt = prepare(this.db)
       this.txPersist = this.db.transaction((plan: PersistPlan) => this.writePlan(plan))
       this.load()
+      this.walSync = file === ':memory:' ? undefined : new WalSync(file)
+      this.walSync?.now()
     } catch (err) {
       this.db.close()
       throw wrap(err, 'open')
     }
+    if (this.walSync) this.persistDeferred = (batch, done) => this.persistLater(batch, done)
   }
 
   // ---- Storage (reads) ----
@@ -158,14 +169,27 @@ export class SqliteRaftStore implements RaftStore {
     const plan = planPersist(batch, this.view())
     const relaxed = batch.sync === false && !batch.snapshot && batch.entries.length === 0
     try {
-      if (relaxed) this.db.pragma('synchronous = NORMAL')
       this.txPersist(plan)
     } catch (err) {
       throw wrap(err, 'persist')
-    } finally {
-      if (relaxed) this.db.pragma('synchronous = FULL')
     }
     this.cachePlan(plan)
+    if (!relaxed) this.syncNow('persist')
+  }
+
+  /** Only a file-backed store offers it (':memory:' has no disk to wait for). */
+  readonly persistDeferred?: (batch: PersistBatch, done: (err?: Error) => void) => void
+
+  private persistLater(batch: PersistBatch, done: (err?: Error) => void): void {
+    this.open()
+    const plan = planPersist(batch, this.view())
+    try {
+      this.txPersist(plan)
+    } catch (err) {
+      throw wrap(err, 'persist')
+    }
+    this.cachePlan(plan)
+    this.walSync!.later(done)
   }
 
   saveSnapshot(snap: Snapshot): void {
@@ -180,6 +204,7 @@ export class SqliteRaftStore implements RaftStore {
       throw wrap(err, 'save snapshot')
     }
     this.latest = snap
+    this.syncNow('save snapshot')
   }
 
   compact(index: number): void {
@@ -201,11 +226,25 @@ export class SqliteRaftStore implements RaftStore {
     const last = this.compactIndex + this.terms.length
     const drop = this.tail.length - (last - index)
     if (drop > 0) this.dropTailFront(drop)
+    this.syncNow('compact')
+  }
+
+  /**
+   * fdatasync of the WAL on this thread. A failure throws after the write is committed and
+   * cached: the data is there, only its durability is unknown (the caller must not ack it).
+   */
+  private syncNow(op: string): void {
+    try {
+      this.walSync?.now()
+    } catch (err) {
+      throw wrap(err, op)
+    }
   }
 
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.walSync?.close()
     this.db.close()
   }
 

@@ -33,11 +33,22 @@ export interface RaftStore extends Storage {
    *    Entries at or before the compaction point are ignored (already compacted).
    * 3. `hardState` (if any) replaces the stored one.
    * When it returns, everything is durable (fsynced, or synced per the memory store's
-   * policy). When it throws (RaftStoreError), nothing changed, on disk or in caches.
+   * policy). When it throws (RaftStoreError), nothing changed, on disk or in caches,
+   * except when only the final fsync failed: then the batch is written but not known durable.
    * Throws 'invalid' when the batch would leave a gap, overwrite a committed entry,
    * make terms decrease, or set commit past the last index.
    */
   persist(batch: PersistBatch): void
+
+  /**
+   * Optional: persist() without waiting for the disk. The batch is written (reads see it
+   * at once, and it survives a process crash) before this returns, but it is made durable
+   * later: `done` is called once, on a later turn, when everything written so far is
+   * durable, or with the error that prevented it. A crash before `done` may lose the
+   * batch. Throws like persist() (nothing changed) when the batch cannot be written.
+   * A store that cannot do better than persist() does not offer this.
+   */
+  persistDeferred?(batch: PersistBatch, done: (err?: Error) => void): void
 
   /**
    * Records a snapshot taken from the local FSM (meta.index ≤ lastIndex(), newer than

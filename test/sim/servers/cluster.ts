@@ -10,7 +10,7 @@ import {MemoryRaftDisk, MemoryRaftStore} from '../../../src/store/raft/memory-st
 import {dump} from '../../../src/store/state/snapshot.js'
 import {checkLeaderCompleteness, checkLogMatching, digest} from '../checkers.js'
 import type {ClusterChecks} from '../cluster.js'
-import {LazySyncStore} from '../lazy-store.js'
+import {diskSync, LazySyncStore} from '../lazy-store.js'
 import type {SimNetwork} from '../network.js'
 import type {NemesisTarget} from '../nemesis.js'
 import {SimMembers} from './members.js'
@@ -247,7 +247,8 @@ export class ServerCluster implements NemesisTarget {
     const ip = `127.0.10.${this.first + i + 1}`
     const clock = p.clocks[i] ?? {skewMs: 0, rate: 1}
     const {env, kill} = mortalEnv(this.world.envFor(id, {clockSkewMs: clock.skewMs, clockRate: clock.rate}))
-    const store = p.lazyCommitSync ? new LazySyncStore(disk) : new MemoryRaftStore({disk, autoSync: true})
+    const syncLater = p.diskSyncMaxMs > 0 ? diskSync(this.world.rng(`disk/${id}/${incarnation}`), env, p.diskSyncMaxMs) : undefined
+    const store = p.lazyCommitSync ? new LazySyncStore(disk, false, syncLater) : new MemoryRaftStore({disk, autoSync: true, syncLater})
     const transport = this.raftNet.connect(id)
     const config: RuntimeConfig = {
       ...this.base,

@@ -22,6 +22,11 @@ export interface ServerSimParams {
   trailingLogs: number
   snapshotIntervalMs: number
   lazyCommitSync: boolean
+  /**
+   * 0: the Raft store syncs inside persist(). Otherwise it offers persistDeferred (as the
+   * SQLite store does) and each sync completes after a delay drawn in [0, this] virtual ms.
+   */
+  diskSyncMaxMs: number
   /** Raft messages between servers. */
   raftNet: NetParams
   /** RPC between servers and from clients (same shape; lossP is 0: a stream retransmits, so loss is the slow tail). */
@@ -83,6 +88,7 @@ export function drawServerParams(seed: number, r: Random, over: ServerParamOverr
     trailingLogs: snapshotsOften ? r.int(8) : 10_240,
     snapshotIntervalMs: snapshotsOften ? 200 + r.int(800) : 30_000,
     lazyCommitSync: r.float() < 0.5,
+    diskSyncMaxMs: 0,
     raftNet: drawNet(r, 0.08),
     // TCP retransmits: loss on the RPC channel shows as delay (the slow tail), never as a lost call.
     rpcNet: {...drawNet(r, 0.02), lossP: 0},
@@ -105,6 +111,8 @@ export function drawServerParams(seed: number, r: Random, over: ServerParamOverr
     failureDetectMs: Math.round(between(r, 500, 3_000)),
     aliveDetectMs: Math.round(between(r, 50, 1_000)),
   }
+  // Drawn last, so every other parameter of a seed stays what it was before it existed.
+  p.diskSyncMaxMs = pick(r, [0, 0.3, 2, 10])
   const merged = {...p, ...over}
   if (over.servers !== undefined && over.clocks === undefined) {
     merged.clocks = Array.from({length: merged.servers}, (_, i) => p.clocks[i] ?? {skewMs: 0, rate: 1})

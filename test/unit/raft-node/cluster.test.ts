@@ -192,6 +192,46 @@ describe('RaftNode cluster over the memory transport', () => {
     }
   })
 
+  it('sends a leader\'s appends before its own disk syncs, and commits on its copy only once that sync is done', async () => {
+    const c = new Cluster()
+    // Disks whose syncs complete 1 virtual ms later, or wait in `held` while a node's disk is held.
+    const held = new Map<NodeId, (() => void)[]>()
+    const diskTimers = c.time.env(99).timers
+    const store = (id: NodeId) => new MemoryRaftStore({syncLater: (fn) => (held.get(id)?.push(fn) ?? diskTimers.after(1, fn))})
+    try {
+      for (const id of voters) c.add(id, {bootstrap: {voters}, ...fast}, store(id))
+      const leader = await c.stableLeader()
+      await c.time.settle(leader.node.propose(cmd('warm', 'up')))
+      await c.converged()
+      const [f1, f2] = [...c.members.values()].filter((m) => m !== leader)
+      // With f2 down, an entry commits only on the leader's copy plus f1's.
+      f2!.node.stop()
+      held.set(leader.id, [])
+      let settled = false
+      const last = leader.store.lastIndex() + 1
+      const write = leader.node.propose(cmd('k', 'v'))
+      write.then(() => (settled = true), () => (settled = true))
+      await c.time.until(() => f1!.store.lastIndex() === last && (f1!.store as MemoryRaftStore).unsynced() === 0, 5_000, 'the append at the follower, durable')
+      expect((leader.store as MemoryRaftStore).unsynced()).toBeGreaterThan(0)
+      // f1's durable ack is one copy of two needed: nothing commits while the leader's own
+      // copy is not durable. (Shorter than an election timeout: a leader waiting on its disk
+      // sends no heartbeats, as when its event loop blocked in a synchronous fsync.)
+      await c.time.advance(300)
+      expect(settled).toBe(false)
+      expect(Number(f1!.node.stats().commit_index)).toBeLessThan(last)
+      expect(leader.node.isLeader()).toBe(true)
+      // The leader's disk syncs: the entry commits and applies.
+      const syncs = held.get(leader.id)!
+      held.delete(leader.id)
+      for (const fn of syncs) fn()
+      expect((await c.time.settle(write)).index).toBe(last)
+      await c.time.until(() => Number(f1!.node.stats().applied_index) >= last, 5_000, 'applied at the follower')
+      expect(f1!.fsm.map.get('k')).toBe('v')
+    } finally {
+      c.stop()
+    }
+  })
+
   it('transfers leadership on request', async () => {
     const c = three()
     try {
