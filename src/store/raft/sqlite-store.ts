@@ -276,9 +276,11 @@ export class SqliteRaftStore implements RaftStore {
     }
     const hs = plan.hardState
     if (hs) {
-      this.setStable('term', hs.term)
-      this.setStable('vote', hs.vote)
-      this.setStable('commit', hs.commit)
+      // Most Readies move only the commit index: skip the rows that did not change.
+      const prev = this.hardState
+      if (hs.term !== prev.term) this.setStable('term', hs.term)
+      if (hs.vote !== prev.vote) this.setStable('vote', hs.vote)
+      if (hs.commit !== prev.commit) this.setStable('commit', hs.commit)
     }
   }
 
