@@ -640,7 +640,7 @@ export class RaftNode {
         }
         if (hs) this.syncedTermVote = {term: hs.term, vote: hs.vote}
         try {
-          this.finish(rd, held)
+          this.complete(rd, held)
         } catch (e) {
           this.fatal(e)
           return
@@ -653,12 +653,20 @@ export class RaftNode {
     }
     this.awaitingDisk = true
     if (early.length > 0) this.send(early)
+    // Committed entries are durable on a quorum already (the core counts this server's own
+    // copy only at advance), so they apply and answer their callers now, not one fsync later.
+    this.apply(rd)
   }
 
-  /** The part of a Ready that follows durability: send, apply, advance. */
+  /** Sync path: the whole Ready after its persist. */
   private finish(rd: Ready, messages: Message[]): void {
-    const core = this.core!
     if (messages.length > 0) this.send(messages)
+    this.apply(rd)
+    this.complete(rd, [])
+  }
+
+  /** Applies a Ready's snapshot and committed entries, and notes its leader and read states. */
+  private apply(rd: Ready): void {
     if (rd.snapshot) this.installSnapshot(rd)
     for (const e of rd.committedEntries) this.applyEntry(e)
     // After applying: proposals committed before a step-down still resolve.
@@ -667,7 +675,13 @@ export class RaftNode {
       const r = this.reads.get(rs.context)
       if (r) r.index = rs.index
     }
-    core.advance(rd)
+    this.resolveReads()
+  }
+
+  /** The part that needs the Ready durable: acknowledgements and votes leave, the core advances. */
+  private complete(rd: Ready, messages: Message[]): void {
+    if (messages.length > 0) this.send(messages)
+    this.core!.advance(rd)
     this.resolveReads()
     this.maybeSnapshot()
   }
