@@ -44,7 +44,10 @@ export interface StartOptions {
   /** Fixed gossip ports (default 0: any free port); a restart that must keep its address uses these. */
   serfLanPort?: number
   serfWanPort?: number
-  /** -server-port (default -1: off); 0 for any free port when client agents must reach this server. */
+  /**
+   * -server-port (default 0: any free port, so a server reports a real, bound RPC address as its
+   * leader/peer address); -1 for no RPC listener (then it honestly reports no address).
+   */
   serverPort?: number
   /** Start without -server / -dev: a client agent. */
   client?: boolean
@@ -63,7 +66,7 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
       : ['agent', '-server', ...(opts.bootstrap === false ? [] : ['-bootstrap']), `-data-dir=${dataDir}`]
   const args = [
     RUN_JS, ...base, `-node=${opts.node ?? 'test-node'}`, `-client=${opts.bind ?? '127.0.0.1'}`, `-bind=${opts.bind ?? '127.0.0.1'}`,
-    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, `-serf-lan-port=${opts.serfLanPort ?? 0}`, `-serf-wan-port=${opts.serfWanPort ?? 0}`, `-server-port=${opts.serverPort ?? -1}`,
+    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, `-serf-lan-port=${opts.serfLanPort ?? 0}`, `-serf-wan-port=${opts.serfWanPort ?? 0}`, `-server-port=${opts.serverPort ?? 0}`,
     ...(opts.args ?? []),
   ]
   const proc = spawn(process.execPath, args, {
