@@ -32,7 +32,8 @@ describe('status endpoints', () => {
   })
 
   it('a bootstrapped single server: itself as leader and only peer, as in its Raft configuration', async () => {
-    const a = await startAgent()
+    // A real RPC listener on a free port: the answers name the port it is bound to.
+    const a = await startAgent({serverPort: 0})
     try {
       const leader = await waitFor(async () => (await getJson(`${a.url}/v1/status/leader`)) as string)
       const conf = await getJson(`${a.url}/v1/operator/raft/configuration`) as {Servers: Array<{Address: string; Leader: boolean; Voter: boolean}>}

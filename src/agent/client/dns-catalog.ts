@@ -1,5 +1,6 @@
 import dnsPacket from 'dns-packet'
 import {resolveQuestion} from '../dns/answer.js'
+import {parseQuestion} from '../dns/query.js'
 import type {DnsCatalog} from '../dns/catalog-port.js'
 import type {DnsConfig} from '../dns/config.js'
 import {questionTypeOffset} from '../dns/handler.js'
@@ -211,6 +212,12 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
 
   /** undefined when the answer needs nothing fetched (a server's own datacenter): answered at once. */
   function prefetch(name: string, qtype: number): Promise<void> | undefined {
+    if (o.localView) {
+      // A server answers its own datacenter from local state: only a name in another
+      // datacenter needs a fetch, so the common query skips the recording pass entirely.
+      const plan = parseQuestion(name, qtype, config)
+      if ((plan.kind !== 'service' && plan.kind !== 'node') || plan.dc === undefined || local(plan.dc)) return undefined
+    }
     const fetched = new Set<string>()
     const first = missing(name, qtype, fetched)
     if (first.size === 0) return undefined
