@@ -12,6 +12,8 @@ export interface RunningAgent {
   httpAddr: string
   /** e.g. "http://127.0.0.1:41234" */
   url: string
+  /** The server RPC address it bound, e.g. "127.0.0.1:41235" (from its log); '' when nothing listens (a client, -server-port=-1). */
+  rpcAddr: string
   /** DNS port when started with dns enabled (-dns-port=0), else 0. */
   dnsPort: number
   dataDir: string
@@ -96,6 +98,8 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
   return {
     httpAddr: ready.http,
     url: `http://${ready.http}`,
+    // Logged before "Agent started; ready": the RPC listener starts first.
+    rpcAddr: /server RPC listening on (\S+)/.exec(out)?.[1] ?? '',
     dnsPort: ready.dns,
     dataDir,
     proc,
