@@ -53,7 +53,7 @@ describe('status endpoints', () => {
   })
 
   it('a bootstrapped server with no RPC listener (-server-port=-1) leads but names no address', async () => {
-    const a = await startAgent({serverPort: -1})
+    const a = await startAgent({serverPort: -1, bind: '127.0.0.201'})
     try {
       expect(a.rpcAddr).toBe('')
       await waitFor(async () => ((await getJson(`${a.url}/v1/agent/self`)) as {Stats: {raft: {state: string}}}).Stats.raft.state === 'Leader')
