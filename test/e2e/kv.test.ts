@@ -158,13 +158,15 @@ describe('KV API', () => {
   })
 
   it('serves status, self and members', async () => {
-    expect(await json(http('/v1/status/leader'))).toMatch(/:\d+$/)
-    expect(await json(http('/v1/status/peers'))).toHaveLength(1)
+    // The RPC address this server is bound to (an ephemeral port), in status and in its gossip tags.
+    expect(agent.rpcAddr).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect(await json(http('/v1/status/leader'))).toBe(agent.rpcAddr)
+    expect(await json(http('/v1/status/peers'))).toEqual([agent.rpcAddr])
     const self = await json(http('/v1/agent/self'))
     expect(self.Config).toMatchObject({Datacenter: 'dc1', NodeName: 'test-node', Server: true})
     expect(self.Stats.raft.state).toBe('Leader')
     const members = await json(http('/v1/agent/members'))
     expect(members).toHaveLength(1)
-    expect(members[0]).toMatchObject({Name: 'test-node', Status: 1, Tags: {role: 'consul', dc: 'dc1'}})
+    expect(members[0]).toMatchObject({Name: 'test-node', Status: 1, Tags: {role: 'consul', dc: 'dc1', port: agent.rpcAddr.split(':')[1]}})
   })
 })

@@ -12,6 +12,8 @@ export interface RunningAgent {
   httpAddr: string
   /** e.g. "http://127.0.0.1:41234" */
   url: string
+  /** The server RPC address it bound, e.g. "127.0.0.1:41235" (from its log); '' when nothing listens (a client, -server-port=-1). */
+  rpcAddr: string
   /** DNS port when started with dns enabled (-dns-port=0), else 0. */
   dnsPort: number
   dataDir: string
@@ -44,7 +46,10 @@ export interface StartOptions {
   /** Fixed gossip ports (default 0: any free port); a restart that must keep its address uses these. */
   serfLanPort?: number
   serfWanPort?: number
-  /** -server-port (default -1: off); 0 for any free port when client agents must reach this server. */
+  /**
+   * -server-port (default 0: any free port, so a server reports a real, bound RPC address as its
+   * leader/peer address); -1 for no RPC listener (then it honestly reports no address).
+   */
   serverPort?: number
   /** Start without -server / -dev: a client agent. */
   client?: boolean
@@ -63,7 +68,7 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
       : ['agent', '-server', ...(opts.bootstrap === false ? [] : ['-bootstrap']), `-data-dir=${dataDir}`]
   const args = [
     RUN_JS, ...base, `-node=${opts.node ?? 'test-node'}`, `-client=${opts.bind ?? '127.0.0.1'}`, `-bind=${opts.bind ?? '127.0.0.1'}`,
-    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, `-serf-lan-port=${opts.serfLanPort ?? 0}`, `-serf-wan-port=${opts.serfWanPort ?? 0}`, `-server-port=${opts.serverPort ?? -1}`,
+    '-http-port=0', `-dns-port=${opts.dns ? 0 : -1}`, `-serf-lan-port=${opts.serfLanPort ?? 0}`, `-serf-wan-port=${opts.serfWanPort ?? 0}`, `-server-port=${opts.serverPort ?? 0}`,
     ...(opts.args ?? []),
   ]
   const proc = spawn(process.execPath, args, {
@@ -93,6 +98,8 @@ export async function startAgent(opts: StartOptions = {}): Promise<RunningAgent>
   return {
     httpAddr: ready.http,
     url: `http://${ready.http}`,
+    // Logged before "Agent started; ready": the RPC listener starts first.
+    rpcAddr: /server RPC listening on (\S+)/.exec(out)?.[1] ?? '',
     dnsPort: ready.dns,
     dataDir,
     proc,

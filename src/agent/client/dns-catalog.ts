@@ -1,5 +1,6 @@
 import dnsPacket from 'dns-packet'
 import {resolveQuestion} from '../dns/answer.js'
+import {parseQuestion} from '../dns/query.js'
 import type {DnsCatalog} from '../dns/catalog-port.js'
 import type {DnsConfig} from '../dns/config.js'
 import {questionTypeOffset} from '../dns/handler.js'
@@ -209,11 +210,37 @@ export function remoteDnsCatalog(o: RemoteDnsOptions): DnsCatalog & {stop(): voi
     return needs
   }
 
+  /**
+   * On a server: its own datacenter's questions whose recording pass needed no fetch, with the
+   * local index and datacenters it ran against. Such an answer reads only local state, so until
+   * that changes the pass would again need nothing. (It cannot be skipped outright: a service or
+   * node address naming another datacenter, "api.service.dc2.consul", is followed there.)
+   */
+  const selfContained = new Map<string, string>()
+
   /** undefined when the answer needs nothing fetched (a server's own datacenter): answered at once. */
   function prefetch(name: string, qtype: number): Promise<void> | undefined {
+    let memo: {key: string; tag: string} | undefined
+    if (o.localView) {
+      const plan = parseQuestion(name, qtype, config)
+      // Other kinds (PTR, SOA/NS, .addr., prepared queries, names outside the domain) read
+      // nothing from another datacenter on a server.
+      if (plan.kind !== 'service' && plan.kind !== 'node') return undefined
+      if (plan.dc === undefined || local(plan.dc)) {
+        memo = {key: `${qtype} ${name}`, tag: `${o.localView.index()} ${datacenters().join(',')}`}
+        if (selfContained.get(memo.key) === memo.tag) return undefined
+      }
+    }
     const fetched = new Set<string>()
     const first = missing(name, qtype, fetched)
-    if (first.size === 0) return undefined
+    if (first.size === 0) {
+      if (memo) {
+        selfContained.delete(memo.key)
+        if (selfContained.size >= MAX_REMEMBERED) selfContained.delete(selfContained.keys().next().value!)
+        selfContained.set(memo.key, memo.tag)
+      }
+      return undefined
+    }
     return (async () => {
       let needs = first
       for (let round = 0; round < MAX_ROUNDS && !stopped && needs.size > 0; round++) {

@@ -21,6 +21,8 @@ export interface LeaderDeps {
   reconciler?: MemberReconciler
   /** KV prefix replication from another datacenter (the replication stanza), run while leader. */
   replicator?: {start(): void; stop(): void}
+  /** The bound RPC port (it differs from the configured one with -server-port=0). */
+  rpcPort?(): number | undefined
 }
 
 /**
@@ -99,7 +101,7 @@ export class Leader {
           // The same node record anti-entropy writes, so the two never disagree.
           ...defaultNodeInfo(ctx.config, ctx.nodeId, this.d.nodeAddress),
           // Servers appear as the "consul" service (consul.service.consul), as in Consul.
-          Service: {ID: 'consul', Service: 'consul', Port: ctx.config.ports.server > 0 ? ctx.config.ports.server : 8300, Tags: [], Meta: {}},
+          Service: {ID: 'consul', Service: 'consul', Port: this.d.rpcPort?.() ?? (ctx.config.ports.server > 0 ? ctx.config.ports.server : 8300), Tags: [], Meta: {}},
           Check: {
             Node: ctx.config.nodeName,
             CheckID: 'serfHealth',

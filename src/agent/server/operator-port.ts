@@ -14,7 +14,8 @@ export interface OperatorPortDeps {
   /** This server's Raft id, node name and server RPC address ("ip:port"). */
   nodeId: string
   nodeName: string
-  selfAddress: string
+  /** This server's RPC address ('' when it has no RPC listener). */
+  selfAddress(): string
   /** Servers of this datacenter in the LAN pool by Raft id (autopilot/known-servers.ts over gossip). */
   known(): Record<string, KnownServer>
   /** Filled in once the Autopilot exists (it needs autopilotPort first). */
@@ -30,7 +31,7 @@ export interface OperatorPortDeps {
  */
 export function operatorPort(d: OperatorPortDeps): OperatorPort {
   const node = () => d.raft.node
-  const addressOf = (id: string): string => (id === d.nodeId ? d.selfAddress : d.known()[id]?.address ?? '')
+  const addressOf = (id: string): string => (id === d.nodeId ? d.selfAddress() : d.known()[id]?.address ?? '')
   return {
     configuration(): RaftConfigurationResponse {
       const conf = node().configuration()

@@ -17,7 +17,8 @@ export interface RaftDeps {
   config: RuntimeConfig
   env: Env
   nodeId: string
-  serverAddr: string
+  /** This server's RPC address, undefined while it has no RPC listener (-server-port=-1). */
+  serverAddr(): string | undefined
   log: Logger
   /** Replaces the SQLite store (the simulator's memory store, fault-injecting wrappers). */
   store?: RaftStore
@@ -131,7 +132,7 @@ export class Raft {
 
   /** The Raft address (RPC port) of a server by ID: this one's own, others' from gossip. */
   addressOf(id: string): string | undefined {
-    return id === this.deps.nodeId ? this.deps.serverAddr : this.deps.servers?.addrOf(id)
+    return id === this.deps.nodeId ? this.deps.serverAddr() : this.deps.servers?.addrOf(id)
   }
 
   /** /v1/status/leader: the leader's RPC address, "" when there is none or its address is unknown. */

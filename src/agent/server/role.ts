@@ -90,10 +90,10 @@ export class ServerRole {
     const transport = config.ports.server !== -1 && d.raftTransport
       ? d.raftTransport({listen: (type, h) => this.protocols.set(type, h), resolve: (id) => this.servers.addrOf(id)})
       : undefined
-    this.raft = new Raft({config, env, nodeId: d.nodeId, serverAddr: `${d.address}:${port}`, log: log.named('raft'), store: d.raftStore, transport, servers: this.servers})
+    this.raft = new Raft({config, env, nodeId: d.nodeId, serverAddr: () => this.rpcAddress(), log: log.named('raft'), store: d.raftStore, transport, servers: this.servers})
     const raft = this.raft
     const operatorDeps: OperatorPortDeps = {
-      raft, env, log: log.named('operator'), nodeId: d.nodeId, nodeName: config.nodeName, selfAddress: `${d.address}:${port}`,
+      raft, env, log: log.named('operator'), nodeId: d.nodeId, nodeName: config.nodeName, selfAddress: () => this.rpcAddress() ?? '',
       known: () => knownServers(this.servers.all()), autopilot: () => this.autopilot,
     }
     this.autopilot = new Autopilot(autopilotPort(operatorDeps))
@@ -192,6 +192,11 @@ export class ServerRole {
     }
   }
 
+  /** This server's RPC (and Raft) address as bound: undefined with -server-port=-1, where nothing listens. */
+  rpcAddress(): string | undefined {
+    return this.listener ? `${this.d.address.includes(':') ? `[${this.d.address}]` : this.d.address}:${this.listener.port}` : undefined
+  }
+
   /** The port client agents call (the bound one when -server-port=0). */
   get rpcPort(): number | undefined {
     return this.listener?.port
@@ -255,7 +260,7 @@ export class ServerRole {
       this.metadataTimer = env.timers.every(60_000, touch)
     }
     await this.raft.start()
-    this.leader = new Leader({ctx, raft: this.raft, sessionTimers: this.sessionTimers, nodeAddress: this.d.address, log: this.d.log.named('leader'), reconciler: this.reconciler, replicator: this.replicator})
+    this.leader = new Leader({ctx, raft: this.raft, sessionTimers: this.sessionTimers, nodeAddress: this.d.address, log: this.d.log.named('leader'), reconciler: this.reconciler, replicator: this.replicator, rpcPort: () => this.listener?.port})
     this.leader.start()
     this.coordinateUpdates.start()
     if (this.bootstrapper) {

@@ -131,7 +131,8 @@ describe('agent and catalog commands against a live agent', () => {
     expect(lines[0]).toMatch(/^Node\s+ID\s+Address\s+State\s+Voter\s+RaftProtocol/)
     expect(lines).toHaveLength(2)
     expect(lines[1].split(/\s+/)[0]).toBe('test-node')
-    expect(lines[1].split(/\s+/).slice(3, 5)).toEqual(['leader', 'true'])
+    // Its Address is the RPC address it is bound to (an ephemeral port), not a default :8300.
+    expect(lines[1].split(/\s+/).slice(2, 5)).toEqual([agent.rpcAddr, 'leader', 'true'])
     expect(ok(await dc(['operator', 'raft', 'list-peers', '-stale']))).toContain('test-node')
   })
 

@@ -48,7 +48,7 @@ const volatile = (s: string) => s
   .replace(/\(node:\d+\)/g, '(node:PID)')
   .replace(/("(?:heap_used_bytes|rss_bytes)": )"?\d+"?/g, '$1N')
   .replace(/("\w*(?:index|term|time|queue|contact|pending|score|snapshot)\w*": )"[^"]*"/g, '$1"N"')
-  .replace(/^(\S+\s+\S+\s+\S+\s+(?:leader|follower)\s+(?:true|false)\s+\S+\s+)\d+/gm, '$1N')
+  .replace(/^(\S+\s+\S+\s+(?:\S+\s+)?(?:leader|follower)\s+(?:true|false)\s+\S+\s+)\d+/gm, '$1N')
 
 /**
  * Runs args both ways (each after `before`, which resets what the command changes); returns the

@@ -517,7 +517,9 @@ describe('node-consul: health', () => {
 describe('node-consul: status', () => {
   it('leader and peers', async () => {
     const leader = await c().status.leader()
-    expect(leader).toMatch(/^127\.0\.0\.1:\d+$/)
+    // The RPC address the agent is bound to (an ephemeral port), not a default :8300.
+    expect(agent.rpcAddr).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect(leader).toBe(agent.rpcAddr)
     expect(await c().status.peers()).toEqual([leader])
   })
 })

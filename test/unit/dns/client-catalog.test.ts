@@ -12,6 +12,7 @@ import {createDnsHandler} from '../../../src/agent/dns/handler.js'
 import {createLogger, createNodeEnv} from '../../../src/agent/env/node.js'
 import {seededRandom} from '../../../src/agent/env/prng.js'
 import {EndpointError, type RpcDelegate} from '../../../src/agent/server/endpoints/index.js'
+import {FakeCatalog} from './fake-catalog.js'
 import {queryPacket} from './helpers.js'
 
 const log = createLogger({level: 'error', json: false, write: () => {}})
@@ -100,5 +101,68 @@ describe('client DNS catalog', () => {
     expect(plainReads()).toBe(1)
     // Node lookups are not cached (as in Consul): they need a server.
     expect(rcode(await ask('n1.node.consul'))).toBe('SERVFAIL')
+  })
+})
+
+describe('server DNS catalog (its own datacenter from local state)', () => {
+  /** A server in dc1 knowing dc2 over the WAN; only dc2's answers come over RPC. */
+  function server(local: FakeCatalog) {
+    const calls: Call[] = []
+    const dc2Node = {...node, Node: 'api-node', Address: '10.0.2.9', Datacenter: 'dc2'}
+    const rpc = (async (method: string, req: Record<string, unknown>) => {
+      calls.push({method, req})
+      const meta = {index: 10, knownLeader: true, lastContactMs: 0}
+      if (method === 'Health.ServiceNodes' && req.Datacenter === 'dc2') {
+        return {value: req.ServiceName === 'api' ? [{...instance, Node: dc2Node, Service: {...instance.Service, ID: 'api-1', Service: 'api'}}] : [], meta}
+      }
+      throw new Error(`unexpected ${method} ${JSON.stringify(req)}`)
+    }) as unknown as RpcDelegate
+    const config = parseDnsConfig({})
+    const catalog = remoteDnsCatalog({datacenter: 'dc1', rpc, config, env, log, localView: local, datacenters: () => ['dc1', 'dc2']})
+    const handler = createDnsHandler({config, catalog, random: seededRandom(1), wallMs: () => 0})
+    const ask = async (name: string) => {
+      const packet = queryPacket(name, 'A')
+      await catalog.prefetch!(packet)
+      const r = handler.handle(packet, 'udp')
+      if (r.kind !== 'reply') throw new Error(r.kind)
+      return dnsPacket.decode(r.bytes)
+    }
+    return {ask, calls}
+  }
+
+  it('answers its own datacenter without RPC and asks another datacenter over RPC', async () => {
+    const local = new FakeCatalog({datacenter: 'dc1', knownDatacenters: ['dc1', 'dc2']})
+    local.addNode({name: 'n1', address: '10.0.0.7'})
+    local.addService({node: 'n1', name: 'web', port: 80})
+    const s = server(local)
+    expect(addrs(await s.ask('web.service.consul'))).toEqual(['10.0.0.7'])
+    expect(addrs(await s.ask('n1.node.dc1.consul'))).toEqual(['10.0.0.7'])
+    expect(s.calls).toEqual([])
+    expect(addrs(await s.ask('api.service.dc2.consul'))).toEqual(['10.0.2.9'])
+    expect(s.calls.map((c) => [c.method, c.req.Datacenter, c.req.ServiceName])).toEqual([['Health.ServiceNodes', 'dc2', 'api']])
+  })
+
+  it('a local service whose address names another datacenter is followed there (fetched first)', async () => {
+    const local = new FakeCatalog({datacenter: 'dc1', knownDatacenters: ['dc1', 'dc2']})
+    local.addNode({name: 'n1', address: '10.0.0.7'})
+    local.addService({node: 'n1', name: 'web', port: 80, address: 'api.service.dc2.consul'})
+    const s = server(local)
+    const p = await s.ask('web.service.consul')
+    expect((p.answers ?? []).find((a) => a.type === 'CNAME')).toMatchObject({name: 'web.service.consul', data: 'api.service.dc2.consul'})
+    expect(addrs(p)).toEqual(['10.0.2.9'])
+    expect(s.calls.map((c) => [c.method, c.req.Datacenter, c.req.ServiceName])).toEqual([['Health.ServiceNodes', 'dc2', 'api']])
+  })
+
+  it('a local answer that needed nothing is looked at again once local state changes', async () => {
+    const local = new FakeCatalog({datacenter: 'dc1', knownDatacenters: ['dc1', 'dc2']})
+    local.addNode({name: 'n1', address: '10.0.0.7'})
+    const s = server(local)
+    expect(addrs(await s.ask('n1.node.consul'))).toEqual(['10.0.0.7'])
+    expect(addrs(await s.ask('n1.node.consul'))).toEqual(['10.0.0.7'])
+    expect(s.calls).toEqual([])
+    // Re-registered with an address that names a service in dc2: now dc2 is asked.
+    local.addNode({name: 'n1', address: 'api.service.dc2.consul'})
+    expect(addrs(await s.ask('n1.node.consul'))).toEqual(['10.0.2.9'])
+    expect(s.calls.map((c) => [c.method, c.req.Datacenter, c.req.ServiceName])).toEqual([['Health.ServiceNodes', 'dc2', 'api']])
   })
 })

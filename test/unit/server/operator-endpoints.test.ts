@@ -46,7 +46,7 @@ function cluster(ids: string[]) {
     } as unknown as Raft
     const server: Partial<Server> = {id, node}
     const deps: OperatorPortDeps = {
-      raft, env, log: memoryLogger(), nodeId: id, nodeName: gossip[id]?.name ?? id, selfAddress: gossip[id]?.address ?? `127.0.0.139:${8300 + seed}`,
+      raft, env, log: memoryLogger(), nodeId: id, nodeName: gossip[id]?.name ?? id, selfAddress: () => gossip[id]?.address ?? `127.0.0.139:${8300 + seed}`,
       known: () => gossip, autopilot: () => server.autopilot, transferTimeoutMs: 5000,
     }
     server.autopilot = new Autopilot(autopilotPort(deps))
