@@ -62,6 +62,13 @@ describe('status endpoints', () => {
       expect(await getJson(`${a.url}/v1/status/peers`)).toEqual([])
       const conf = await getJson(`${a.url}/v1/operator/raft/configuration`) as {Servers: Array<{Address: string; Leader: boolean}>}
       expect(conf.Servers).toEqual([expect.objectContaining({Address: '', Leader: true})])
+      // Nor a port: no `port` tag in gossip, and the consul service says 0.
+      const members = await getJson(`${a.url}/v1/agent/members`) as Array<{Tags: Record<string, string>}>
+      expect(members[0]!.Tags.role).toBe('consul')
+      expect(members[0]!.Tags.port).toBeUndefined()
+      await waitFor(async () => ((await getJson(`${a.url}/v1/catalog/service/consul`)) as unknown[]).length === 1)
+      const svc = await getJson(`${a.url}/v1/catalog/service/consul`) as Array<{ServicePort: number}>
+      expect(svc[0]!.ServicePort).toBe(0)
     } finally {
       await a.stop()
       a.cleanup()

@@ -137,7 +137,9 @@ export class AgentGossip {
     }
     if (c.server) {
       t.raft_vsn = '3'
-      t.port = String(this.o.serverPort?.() ?? (c.ports.server > 0 ? c.ports.server : 8300))
+      // -server-port=-1: nothing listens, so no port is advertised (others cannot dial it).
+      const port = this.o.serverPort?.() ?? (c.ports.server > 0 ? c.ports.server : c.ports.server === -1 ? undefined : 8300)
+      if (port !== undefined) t.port = String(port)
       if (c.bootstrap) t.bootstrap = '1'
       if (c.bootstrapExpect) t.expect = String(c.bootstrapExpect)
       if (c.ports.serfWan !== -1) t.wan_join_port = String(this.wan?.port ?? c.ports.serfWan)

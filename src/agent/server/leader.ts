@@ -101,7 +101,8 @@ export class Leader {
           // The same node record anti-entropy writes, so the two never disagree.
           ...defaultNodeInfo(ctx.config, ctx.nodeId, this.d.nodeAddress),
           // Servers appear as the "consul" service (consul.service.consul), as in Consul.
-          Service: {ID: 'consul', Service: 'consul', Port: this.d.rpcPort?.() ?? (ctx.config.ports.server > 0 ? ctx.config.ports.server : 8300), Tags: [], Meta: {}},
+          // Port 0 with -server-port=-1: no RPC listener, and no made-up port for it.
+          Service: {ID: 'consul', Service: 'consul', Port: this.d.rpcPort?.() ?? (ctx.config.ports.server > 0 ? ctx.config.ports.server : ctx.config.ports.server === -1 ? 0 : 8300), Tags: [], Meta: {}},
           Check: {
             Node: ctx.config.nodeName,
             CheckID: 'serfHealth',
