@@ -8,6 +8,7 @@ import {drawServerParams, type ServerSimParams} from '../params.js'
 import {SimRpc} from '../rpc.js'
 import {ServerWorkload} from '../workload.js'
 import {SimWan} from './wan.js'
+import {CLUSTER_ID_KEY} from '../../../../src/agent/server/cluster-id.js'
 
 export const DCS = ['dc1', 'dc2'] as const
 type Dc = (typeof DCS)[number]
@@ -234,6 +235,8 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
         const dec = new TextDecoder()
         for (const e of m.role.state().kvList('').entries) {
           const value = dec.decode(e.Value)
+          // The cluster's own identity, stored by its first leader: checked below, not a client's write.
+          if (e.Key === CLUSTER_ID_KEY) continue
           if (e.Key.startsWith('add/')) final.set(e.Key, value)
           // Isolation: everything in this DC was written by a client aiming at it.
           const t = TARGET.exec(e.Key) ?? TARGET.exec(value)
@@ -242,6 +245,20 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
         }
         for (const problem of checkSet(adds, final)) v.add(`durability on ${m.name} (${dc}): ${problem}`)
       }
+    }
+    // One identity per datacenter, equal on its servers, different between the two; and
+    // two differently named datacenters are never taken for a conflict.
+    const idsOf = (dc: Dc) => new Set(c[dc].up().map((m) => m.role.clusterId.current ?? '(none)'))
+    for (const dc of DCS) {
+      const ids = idsOf(dc)
+      if (ids.size !== 1 || ids.has('(none)')) v.add(`cluster identity ${dc}: its servers know ${[...ids].join(', ')}`)
+      for (const m of c[dc].up()) {
+        const conflicts = m.role.wanRouter.conflicts()
+        if (conflicts.length) v.add(`cluster identity: ${m.name} (${dc}) sees a name conflict: ${JSON.stringify(conflicts)}`)
+      }
+    }
+    if ([...idsOf('dc1')].some((id) => idsOf('dc2').has(id))) v.add('cluster identity: dc1 and dc2 share an ID')
+    for (const dc of DCS) {
       for (const {key, result} of checkHistory(histories[dc])) if (!result.ok) v.add(`linearizability ${dc} ${key}: ${result.unknown ? 'checker gave up: ' : ''}${result.reason}`)
       for (const problem of checkStaleReads(histories[dc])) v.add(`${dc}: ${problem}`)
     }

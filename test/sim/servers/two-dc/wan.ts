@@ -1,12 +1,13 @@
 import type {SimWorld} from '../../../../src/agent/env/sim.js'
 import {MemberStatus, type SerfMember} from '../../../../src/agent/gossip/serf/serf.js'
 import type {SimNetwork} from '../../network.js'
+import {CLUSTER_ID_TAG} from '../../../../src/agent/server/dc-conflicts.js'
 import type {ServerCluster} from '../cluster.js'
 
 /**
  * The WAN pool of two datacenters, without running WAN gossip: every server of both,
  * named <node>.<dc> with the LAN tags (role=consul, dc, id, port), alive or failed as
- * its LAN pool says. A WAN cut drops every RPC link between the datacenters; some time
+ * its LAN pool says, plus raft_cluster_id as each server advertises it. A WAN cut drops every RPC link between the datacenters; some time
  * later (WAN failure detection) each side sees the other's servers as failed, and some
  * time after a heal as alive again. No coordinates: ranking falls back to name order.
  */
@@ -43,13 +44,19 @@ export class SimWan {
   }
 
   members(dc: string): SerfMember[] {
-    return this.clusters().flatMap((c) =>
-      c.gossip.list().filter((m) => m.tags.role === 'consul').map((m) => ({
-        ...m,
-        name: `${m.name}.${c.datacenter}`,
-        status: c.datacenter !== dc && this.detected ? MemberStatus.failed : m.status,
-      })),
-    )
+    return this.clusters().flatMap((c) => {
+      const idOf = new Map([...c.names].map(([id, name]) => [name, id]))
+      return c.gossip.list().filter((m) => m.tags.role === 'consul').map((m) => {
+        // The WAN tags add the server's Raft cluster ID once it knows it (a member keeps its last tags while down).
+        const clusterId = c.members.get(idOf.get(m.name) ?? '')?.role.clusterId.current
+        return {
+          ...m,
+          name: `${m.name}.${c.datacenter}`,
+          tags: clusterId ? {...m.tags, [CLUSTER_ID_TAG]: clusterId} : m.tags,
+          status: c.datacenter !== dc && this.detected ? MemberStatus.failed : m.status,
+        }
+      })
+    })
   }
 
   cut(): void {
