@@ -275,7 +275,8 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
         const theirs = nodes.filter((n) => n.dc === other && alive.has(n.name))
         const first = m.role.wanRouter.serversOf(other)[0]
         if (!first || theirs.length === 0) continue
-        const chosen = theirs.find((n) => c[other].resolveAddr(first) === [...c[other].names].find(([, nm]) => `${nm}.${other}` === n.name)?.[0])
+        const chosenId = c[other].resolveAddr(first)
+        const chosen = theirs.find((n) => chosenId !== undefined && n.name === `${c[other].names.get(chosenId)}.${other}`)
         const best = Math.min(...theirs.map((n) => wan.coordinates.trueRttMs(me, n)))
         coverageExtra.nearestPicks = (coverageExtra.nearestPicks ?? 0) + 1
         if (chosen && wan.coordinates.trueRttMs(me, chosen) === best) coverageExtra.nearestPicksExact = (coverageExtra.nearestPicksExact ?? 0) + 1
