@@ -108,7 +108,6 @@ export class ServerRole {
       isLeader: () => raft.isLeader(),
       apply: (cmd) => raft.apply(cmd),
       mint: () => env.random.uuid(),
-      wallMs: () => env.clock.wallMs(),
       onChange: (id) => d.advertiseClusterId?.(id),
     })
     const operatorDeps: OperatorPortDeps = {

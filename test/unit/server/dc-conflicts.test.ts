@@ -139,7 +139,7 @@ describe('the cluster identity', () => {
     }
     let n = 0
     const id = new ClusterIdentity({
-      log: memoryLogger(), state: () => fsm.state, isLeader: () => leader, apply, mint: () => `minted-${++n}`, wallMs: () => 0,
+      log: memoryLogger(), state: () => fsm.state, isLeader: () => leader, apply, mint: () => `minted-${++n}`,
       onChange: (x) => changes.push(x),
     })
     return {fsm, id, changes, applied, apply, setLeader: (v: boolean) => (leader = v)}
@@ -151,7 +151,9 @@ describe('the cluster identity', () => {
     t.id.check() // a write in flight is not repeated
     await new Promise((r) => setImmediate(r))
     expect(t.applied).toHaveLength(1)
-    expect(t.applied[0]).toMatchObject({type: 'kv', op: 'cas', cas: 0, entry: {Key: CLUSTER_ID_KEY}})
+    expect(t.applied[0]).toEqual({type: 'system-metadata', op: 'create', entry: {Key: CLUSTER_ID_KEY, Value: 'minted-1'}})
+    // Not user data: the KV store stays empty.
+    expect(t.fsm.state.kvList('').entries).toEqual([])
     expect(t.id.current).toBe('minted-1')
     expect(t.changes).toEqual(['minted-1'])
     t.id.check()
@@ -165,17 +167,24 @@ describe('the cluster identity', () => {
     t.id.check()
     expect(t.applied).toEqual([])
     expect(t.id.current).toBeUndefined()
-    await t.apply({type: 'kv', op: 'set', entry: {Key: CLUSTER_ID_KEY, Value: new TextEncoder().encode(A)}, now: 0})
+    await t.apply({type: 'system-metadata', op: 'create', entry: {Key: CLUSTER_ID_KEY, Value: A}})
     t.id.check()
     expect(t.id.current).toBe(A)
     expect(t.changes).toEqual([A])
   })
 
-  it('ignores a value that is not an ID, and does not overwrite it', async () => {
+  it('a leader that finds one stored never replaces it; a restored snapshot\'s ID is adopted', async () => {
     const t = setup()
-    await t.apply({type: 'kv', op: 'set', entry: {Key: CLUSTER_ID_KEY, Value: new TextEncoder().encode('not an id!')}, now: 0})
+    await t.apply({type: 'system-metadata', op: 'create', entry: {Key: CLUSTER_ID_KEY, Value: A}})
     t.id.check()
-    expect(t.id.current).toBeUndefined()
     expect(t.applied).toHaveLength(1)
+    expect(t.id.current).toBe(A)
+    // Two leaders racing: the later create loses and the first ID stays.
+    expect(await t.apply({type: 'system-metadata', op: 'create', entry: {Key: CLUSTER_ID_KEY, Value: B}})).toBe(false)
+    t.id.check()
+    expect(t.id.current).toBe(A)
+    await t.apply({type: 'system-metadata', op: 'upsert', entry: {Key: CLUSTER_ID_KEY, Value: B}})
+    t.id.check()
+    expect(t.changes).toEqual([A, B])
   })
 })

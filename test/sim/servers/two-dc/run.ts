@@ -9,7 +9,6 @@ import {SimRpc} from '../rpc.js'
 import {ServerWorkload} from '../workload.js'
 import {SimWan} from './wan.js'
 import {MemberStatus} from '../../../../src/agent/gossip/serf/serf.js'
-import {CLUSTER_ID_KEY} from '../../../../src/agent/server/cluster-id.js'
 
 export const DCS = ['dc1', 'dc2'] as const
 type Dc = (typeof DCS)[number]
@@ -238,8 +237,6 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
         const dec = new TextDecoder()
         for (const e of m.role.state().kvList('').entries) {
           const value = dec.decode(e.Value)
-          // The cluster's own identity, stored by its first leader: checked below, not a client's write.
-          if (e.Key === CLUSTER_ID_KEY) continue
           if (e.Key.startsWith('add/')) final.set(e.Key, value)
           // Isolation: everything in this DC was written by a client aiming at it.
           const t = TARGET.exec(e.Key) ?? TARGET.exec(value)
@@ -249,7 +246,7 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
         for (const problem of checkSet(adds, final)) v.add(`durability on ${m.name} (${dc}): ${problem}`)
       }
     }
-    // One identity per datacenter, equal on its servers, different between the two; and
+    // One cluster ID per datacenter (system metadata), equal on its servers, different between the two; and
     // two differently named datacenters are never taken for a conflict.
     const idsOf = (dc: Dc) => new Set(c[dc].up().map((m) => m.role.clusterId.current ?? '(none)'))
     for (const dc of DCS) {
