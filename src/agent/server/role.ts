@@ -304,8 +304,13 @@ export class ServerRole {
     // Only with a WAN pool: there the cluster's identity tells same-named datacenters apart.
     if (this.d.wan?.()) {
       const wanTick = () => {
-        this.clusterId.check()
-        this.conflicts.update(this.wanRouter.conflicts(), this.clusterId.current)
+        try {
+          this.clusterId.check()
+          this.conflicts.update(this.wanRouter.conflicts(), this.clusterId.current)
+        } catch (e) {
+          // A timer callback that throws would end the process; this pass is retried in a second.
+          this.d.log.warn('cluster ID / datacenter name check failed', {error: String(e)})
+        }
       }
       this.wanTicker = this.d.env.timers.every(1000, wanTick)
       wanTick()
