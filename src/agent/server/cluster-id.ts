@@ -58,12 +58,16 @@ export class ClusterIdentity {
     const id = this.d.mint()
     this.d.apply({type: 'system-metadata', op: 'create', entry: {Key: CLUSTER_ID_KEY, Value: id}}).then(
       (ok) => {
+        this.writing = false
         if (ok === true) this.d.log.info('stored this cluster\'s ID', {cluster_id: id})
+        this.check()
       },
-      (e) => this.d.log.debug('could not store the cluster ID yet; will retry', {error: String(e)}),
-    ).finally(() => {
-      this.writing = false
-      this.check()
-    })
+      // Not retried from here: a proposal that fails at once (a leader that just lost its
+      // lease) would spin; the next periodic pass tries again.
+      (e) => {
+        this.writing = false
+        this.d.log.debug('could not store the cluster ID yet; will retry', {error: String(e)})
+      },
+    )
   }
 }

@@ -96,6 +96,8 @@ describe('two clusters named dc1 in one WAN pool', () => {
   it('each dc1 server serves dc1 itself, reaches dc2, and lists dc1 once', async () => {
     expect((await get(alpha, '/v1/kv/who?dc=dc1&raw')).body).toBe('alpha')
     expect((await get(bravo, '/v1/kv/who?raw')).body).toBe('bravo')
+    // The cluster ID is system metadata, not user data: the KV holds only what was written.
+    expect(JSON.parse((await get(alpha, '/v1/kv/?keys')).body)).toEqual(['who'])
     for (const a of [alpha, bravo]) {
       const r = await get(a, '/v1/kv/who?dc=dc2&raw')
       expect([r.status, r.body]).toEqual([200, 'charlie'])

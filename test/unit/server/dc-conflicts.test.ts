@@ -161,6 +161,26 @@ describe('the cluster identity', () => {
     expect(t.changes).toEqual(['minted-1'])
   })
 
+  it('a proposal that fails at once is not retried until the next pass (no spin)', async () => {
+    let calls = 0
+    const id = new ClusterIdentity({
+      // Leads only for a few calls, so a spinning implementation fails this test instead of hanging it.
+      log: memoryLogger(), state: () => new Fsm().state, isLeader: () => calls < 5, mint: () => 'x', onChange: () => {},
+      apply: async () => {
+        calls++
+        throw new Error('No cluster leader')
+      },
+    })
+    id.check()
+    for (let i = 0; i < 20; i++) await Promise.resolve()
+    await new Promise((r) => setImmediate(r))
+    expect(calls).toBe(1)
+    id.check()
+    await new Promise((r) => setImmediate(r))
+    expect(calls).toBe(2)
+    expect(id.current).toBeUndefined()
+  })
+
   it('a follower never writes and adopts the ID its leader stored', async () => {
     const t = setup()
     t.setLeader(false)
