@@ -69,6 +69,8 @@ export interface AgentContext {
     stats(): Record<string, string>
     configuration(): {Servers: {ID: string; Node: string; Address: string; Leader: boolean; Voter: boolean; ProtocolVersion: string}[]; Index: number}
   }
+  /** A server's WAN view for the `consul` section of /v1/agent/self's Stats (known datacenters, cluster ID, name conflicts). */
+  wanStats?(): Record<string, string>
   gossip: GossipApi
   /**
    * The one seam to replicated state: Consul's RPC methods (KVS.Get, Catalog.Register,

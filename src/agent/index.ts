@@ -15,6 +15,7 @@ import {BUILT_IN_UI_DIR} from './http/static-files.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ServerRole} from './server/role.js'
+import {CLUSTER_ID_TAG} from './server/dc-conflicts.js'
 import {createTcpRaftTransport} from './raft/transport-tcp.js'
 import type {RpcDelegate} from './server/endpoints/index.js'
 import {RpcPool} from './rpc/client.js'
@@ -121,6 +122,7 @@ export async function createAgent(
       const wan = gossip.wan
       return wan && {members: () => wan.members(), self: () => wan.coordinate.getCoordinate(), coordinateOf: (m: string) => wan.peerCoordinate(m)}
     },
+    advertiseClusterId: (id) => gossip.setWanTag(CLUSTER_ID_TAG, id),
     raftTransport: (o) => createTcpRaftTransport({
       selfId: nodeId, datacenter: config.datacenter, bindIp: config.bindAddr, resolve: o.resolve, listener: {onProtocol: o.listen}, log: log.named('raft.transport'),
     })}) : undefined
@@ -154,6 +156,7 @@ export async function createAgent(
     advertiseAddr: adv.address,
     queryOptions: (req) => parseQueryOptions(req, queryDefaults),
     raft: server?.raftStatus(),
+    wanStats: server && (() => server!.wanStats()),
     gossip: {
       members: (wan) => gossip.members(wan),
       self: () => gossip.self(),

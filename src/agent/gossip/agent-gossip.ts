@@ -213,6 +213,16 @@ export class AgentGossip {
     return r.joined
   }
 
+  /**
+   * Adds or changes one tag of this server's WAN member (raft_cluster_id, known only once
+   * Raft has caught up); gossip spreads it as any tag update.
+   */
+  setWanTag(key: string, value: string): void {
+    const serf = this.wan?.serf
+    if (!serf || serf.localTags()[key] === value) return
+    serf.setTags({...serf.localTags(), [key]: value})
+  }
+
   members(wan: boolean): MemberInfo[] {
     const pool = wan ? this.wan : this.lan
     return (pool?.members() ?? []).map(memberInfo)

@@ -47,6 +47,8 @@ export interface ForwardOptions {
   datacenter: string
   /** Servers of other datacenters from the WAN pool, nearest first ([] = no path). */
   serversOf(dc: string): string[]
+  /** Why `dc` must not be forwarded to although servers claim it (two Raft clusters share its name); undefined when it may. */
+  refuse?(dc: string): string | undefined
   /** The endpoints of this server. */
   local: RpcDelegate
   pool: RpcCaller
@@ -84,6 +86,9 @@ export function forwardingDelegate(o: ForwardOptions): RpcDelegate {
    * next on errors that allow it. No known server there is "No path to datacenter" at once.
    */
   async function forwardDc<M extends Method>(dc: string, method: M, req: RpcRequest<M>, signal?: AbortSignal): Promise<RpcReply<M>> {
+    // Refusing beats guessing: either cluster's answer could be the wrong one.
+    const refused = o.refuse?.(dc)
+    if (refused) throw new EndpointError('internal', refused)
     const servers = o.serversOf(dc)
     if (servers.length === 0) throw new EndpointError('no-path', 'No path to datacenter')
     let last: unknown

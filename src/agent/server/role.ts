@@ -10,6 +10,9 @@ import {forwardingDelegate} from './forward.js'
 import {RaftMembership} from './raft-membership.js'
 import {ServerLookup} from './servers.js'
 import {WanRouter} from './wan-router.js'
+import {ClusterIdentity} from './cluster-id.js'
+import {conflictError} from './dc-conflicts.js'
+import {DatacenterConflictMonitor} from './dc-conflict-monitor.js'
 import type {Coordinate} from '../gossip/coordinate/coordinate.js'
 import {checkServerMetadata, writeServerMetadata} from './server-metadata.js'
 import type {RaftStore} from '../../store/raft/types.js'
@@ -38,6 +41,8 @@ export interface ServerRoleDeps {
   lanMembers(): SerfMember[]
   /** The WAN pool as it is now (undefined when WAN gossip is off or not started). */
   wan?(): {members(): SerfMember[]; self(): Coordinate | undefined; coordinateOf(member: string): Coordinate | undefined} | undefined
+  /** Puts this cluster's identity in this server's WAN tags (raft_cluster_id). */
+  advertiseClusterId?(id: string): void
   /**
    * Builds the Raft transport over the RPC port's Raft connections (first byte 0x01).
    * `listen` registers its inbound handler; `resolve` maps a server ID to its address.
@@ -74,6 +79,9 @@ export class ServerRole {
   readonly autopilot: Autopilot
   private autopilotTicker?: TimerHandle
   private readonly replicator?: KvReplicator
+  readonly clusterId: ClusterIdentity
+  private readonly conflicts: DatacenterConflictMonitor
+  private wanTicker?: TimerHandle
 
   constructor(private readonly d: ServerRoleDeps) {
     const {config, env, log} = d
@@ -84,7 +92,9 @@ export class ServerRole {
       members: () => d.wan?.()?.members() ?? [],
       self: () => d.wan?.()?.self(),
       coordinateOf: (m) => d.wan?.()?.coordinateOf(m),
+      clusterId: () => this.clusterId.current,
     })
+    this.conflicts = new DatacenterConflictMonitor(log.named('server'), config.datacenter)
     this.ownPool = d.pool ? undefined : new RpcPool({bindIp: config.bindAddr, log: log.named('rpc')})
     this.pool = d.pool ?? this.ownPool!
     const transport = config.ports.server !== -1 && d.raftTransport
@@ -92,6 +102,14 @@ export class ServerRole {
       : undefined
     this.raft = new Raft({config, env, nodeId: d.nodeId, serverAddr: () => this.rpcAddress(), log: log.named('raft'), store: d.raftStore, transport, servers: this.servers})
     const raft = this.raft
+    this.clusterId = new ClusterIdentity({
+      log: log.named('server'),
+      state: () => raft.state,
+      isLeader: () => raft.isLeader(),
+      apply: (cmd) => raft.apply(cmd),
+      mint: () => env.random.uuid(),
+      onChange: (id) => d.advertiseClusterId?.(id),
+    })
     const operatorDeps: OperatorPortDeps = {
       raft, env, log: log.named('operator'), nodeId: d.nodeId, nodeName: config.nodeName, selfAddress: () => this.rpcAddress() ?? '',
       known: () => knownServers(this.servers.all()), autopilot: () => this.autopilot,
@@ -147,6 +165,10 @@ export class ServerRole {
     const forward = forwardingDelegate({
       env, log: log.named('rpc'), local, pool: this.pool,
       datacenter: config.datacenter, serversOf: (dc) => this.wanRouter.serversOf(dc),
+      refuse: (dc) => {
+        const c = this.wanRouter.conflict(dc)
+        return c && conflictError(c)
+      },
       isLeader: () => raft.isLeader(),
       leaderAddr: () => raft.leaderAddress() || undefined,
       lastContactMs: () => raft.lastContactMs(),
@@ -218,6 +240,16 @@ export class ServerRole {
     }
   }
 
+  /** The `consul` section of /v1/agent/self's Stats that comes from the WAN pool. */
+  wanStats(): Record<string, string> {
+    return {
+      known_datacenters: String(this.wanRouter.datacenters().length),
+      raft_cluster_id: this.clusterId.current ?? '',
+      datacenter_conflicts: this.conflicts.datacenters().join(','),
+      datacenter_conflicts_detected: String(this.conflicts.detected),
+    }
+  }
+
   sendCoordinate(entry: CoordinateEntry): Promise<void> | void {
     return this.coordinateUpdates.update(entry)
   }
@@ -280,6 +312,20 @@ export class ServerRole {
     })
     this.autopilotTicker = this.d.env.timers.every(2000, tick)
     tick()
+    // Only with a WAN pool: there the cluster's identity tells same-named datacenters apart.
+    if (this.d.wan?.()) {
+      const wanTick = () => {
+        try {
+          this.clusterId.check()
+          this.conflicts.update(this.wanRouter.conflicts(), this.clusterId.current)
+        } catch (e) {
+          // A timer callback that throws would end the process; this pass is retried in a second.
+          this.d.log.warn('cluster ID / datacenter name check failed', {error: String(e)})
+        }
+      }
+      this.wanTicker = this.d.env.timers.every(1000, wanTick)
+      wanTick()
+    }
   }
 
   /** A lone voter leads at once: be ready only once it has registered itself. */
@@ -293,6 +339,7 @@ export class ServerRole {
     this.metadataTimer?.cancel()
     this.leader?.stop()
     this.autopilotTicker?.cancel()
+    this.wanTicker?.cancel()
     this.coordinateUpdates.stop()
     this.sessionTimers.clearAll()
     await this.listener?.close()

@@ -2,6 +2,7 @@ import {distance, isCompatible, type Coordinate} from '../gossip/coordinate/coor
 import type {SerfMember} from '../gossip/serf/serf.js'
 import {MemberStatus} from '../gossip/serf/serf.js'
 import {serverInfo, type ServerInfo} from './servers.js'
+import {datacenterConflicts, isForeignClaim, type DatacenterConflict} from './dc-conflicts.js'
 
 export interface WanRouterDeps {
   datacenter: string
@@ -10,20 +11,31 @@ export interface WanRouterDeps {
   /** This server's WAN coordinate, and the last one each WAN member reported. */
   self(): Coordinate | undefined
   coordinateOf(member: string): Coordinate | undefined
+  /** This server's Raft cluster identity (undefined until known): other clusters claiming this datacenter are left out. */
+  clusterId?(): string | undefined
 }
 
 /**
  * Consul's WAN router in small: which servers serve each datacenter (alive WAN members
  * with role=consul and their RPC port tag), ranked by estimated round-trip time from
  * this server's WAN coordinate; datacenters ranked by the median RTT to their servers.
+ * Servers of another Raft cluster that claim this datacenter's name are never counted as
+ * its servers, and a remote datacenter two clusters claim has no route (`conflict`).
  */
 export class WanRouter {
   constructor(private readonly d: WanRouterDeps) {}
 
+  /** WAN members less the servers of other clusters that claim this datacenter's name. */
+  private members(): SerfMember[] {
+    const own = this.d.clusterId?.()
+    const all = this.d.members()
+    return own ? all.filter((m) => !isForeignClaim(m, this.d.datacenter, own)) : all
+  }
+
   private servers(): (ServerInfo & {rtt: number})[] {
     const self = this.d.self()
     const out: (ServerInfo & {rtt: number})[] = []
-    for (const m of this.d.members()) {
+    for (const m of this.members()) {
       const s = serverInfo(m)
       if (!s) continue
       const c = this.d.coordinateOf(m.name)
@@ -62,13 +74,23 @@ export class WanRouter {
     return this.datacenters().map((dc) => ({
       Datacenter: dc,
       AreaID: 'WAN',
-      Coordinates: this.d.members()
+      Coordinates: this.members()
         .filter((m) => m.status === MemberStatus.alive && m.tags.role === 'consul' && m.tags.dc === dc)
         .flatMap((m) => {
           const c = m.name === selfName ? self : this.d.coordinateOf(m.name)
           return c ? [{Node: m.name.endsWith(`.${dc}`) ? m.name.slice(0, -dc.length - 1) : m.name, Segment: '', Coord: c}] : []
         }),
     }))
+  }
+
+  /** Every datacenter name alive servers of several Raft clusters claim (this one's included). */
+  conflicts(): DatacenterConflict[] {
+    return datacenterConflicts(this.d.members())
+  }
+
+  /** Why requests for `dc` have no route: two clusters claim it (undefined: they do not). */
+  conflict(dc: string): DatacenterConflict | undefined {
+    return this.conflicts().find((c) => c.datacenter === dc)
   }
 
   /** Whether gossip has ever seen this datacenter (alive or not). */

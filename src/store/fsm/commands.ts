@@ -21,6 +21,7 @@ export const MessageType = {
   PreparedQuery: 7,
   Txn: 8,
   Autopilot: 9,
+  SystemMetadata: 31,
   CheckUpdate: 100,
 } as const
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]
@@ -102,6 +103,14 @@ export interface AutopilotCommand {
   cas?: number
 }
 
+/**
+ * Consul's SystemMetadataRequest (upsert / delete of the servers' own key/values), plus
+ * dc's `create`: set only when the key is absent (a value chosen once, e.g. the cluster ID).
+ */
+export type SystemMetadataCommand =
+  | {type: 'system-metadata'; op: 'upsert' | 'create'; entry: {Key: string; Value: string}}
+  | {type: 'system-metadata'; op: 'delete'; entry: {Key: string}}
+
 export type Command =
   | KvCommand
   | SessionCommand
@@ -113,6 +122,7 @@ export type Command =
   | CoordinateBatchUpdateCommand
   | PreparedQueryCommand
   | AutopilotCommand
+  | SystemMetadataCommand
 
 const TYPE_OF: Record<Command['type'], MessageType> = {
   'kv': MessageType.KVS,
@@ -125,6 +135,7 @@ const TYPE_OF: Record<Command['type'], MessageType> = {
   'coordinate-batch-update': MessageType.CoordinateBatchUpdate,
   'prepared-query': MessageType.PreparedQuery,
   'autopilot': MessageType.Autopilot,
+  'system-metadata': MessageType.SystemMetadata,
 }
 
 export function messageTypeOfCommand(cmd: Command): MessageType {
@@ -135,7 +146,7 @@ export function messageTypeOfCommand(cmd: Command): MessageType {
  * Commands always written with the ignore flag, as Consul writes them: losing one on a
  * server that predates it costs nothing that the next report does not restore.
  */
-const ALWAYS_IGNORABLE: ReadonlySet<Command['type']> = new Set(['coordinate-batch-update'])
+const ALWAYS_IGNORABLE: ReadonlySet<Command['type']> = new Set(['coordinate-batch-update', 'system-metadata'])
 
 /** Encode a command: type byte (with the ignore flag if asked or always set for the type), then JSON with byte-exact values. */
 export function encodeCommand(cmd: Command, opts: {ignorable?: boolean} = {}): Uint8Array {

@@ -14,6 +14,7 @@ import {FsmError} from './errors.js'
  *   check-update → boolean (false: no such check)
  *   prepared-query → true
  *   autopilot → true, or for a CAS whether it was written
+ *   system-metadata → true, or for `create` whether it was written
  *   any user error (missing node, invalid session, ...) → the StateError, returned, not thrown
  *   ignorable unknown type → undefined
  */
@@ -44,6 +45,7 @@ export class Fsm {
       [MessageType.CoordinateBatchUpdate, (c, i) => (c.type === 'coordinate-batch-update' ? this.coordinates(c, i) : mismatch(c))],
       [MessageType.PreparedQuery, (c, i) => (c.type === 'prepared-query' ? this.preparedQuery(c, i) : mismatch(c))],
       [MessageType.Autopilot, (c, i) => (c.type === 'autopilot' ? this.autopilot(c, i) : mismatch(c))],
+      [MessageType.SystemMetadata, (c, i) => (c.type === 'system-metadata' ? this.systemMetadata(c, i) : mismatch(c))],
     ])
   }
 
@@ -179,6 +181,18 @@ export class Fsm {
     if (c.cas !== undefined) return this.#state.autopilotCASConfig(index, c.cas, c.config)
     this.#state.autopilotSetConfig(index, c.config)
     return true
+  }
+
+  private systemMetadata(c: Extract<Command, {type: 'system-metadata'}>, index: number): FsmResult {
+    const key = (c.entry as {Key?: unknown} | null)?.Key
+    if (typeof key !== 'string' || key === '') return new StateError('invalid', 'Invalid system metadata entry')
+    if (c.op === 'delete') {
+      this.#state.systemMetadataDelete(index, key)
+      return true
+    }
+    const value = (c.entry as {Value?: unknown}).Value
+    if (typeof value !== 'string' || (c.op !== 'upsert' && c.op !== 'create')) return new StateError('invalid', `Invalid system metadata operation: ${String(c.op)}`)
+    return this.#state.systemMetadataSet(index, {Key: key, Value: value}, c.op === 'create')
   }
 
   private checkUpdate(c: Extract<Command, {type: 'check-update'}>, index: number): FsmResult {

@@ -6,6 +6,7 @@ import {StateStore} from './store.js'
 import {coordinateKey} from './coordinate-table.js'
 import type {PreparedQuery} from './query-types.js'
 import type {AutopilotConfig, CoordinateEntry, HealthCheck, KVEntry, Node, Session, Tombstone} from './types.js'
+import type {SystemMetadataEntry} from './system-metadata.js'
 
 /**
  * Snapshot format: the 6 magic bytes "DCSNAP", one version byte, then a UTF-8
@@ -31,6 +32,8 @@ interface Body {
   preparedQueries?: PreparedQuery[]
   /** Absent in dumps written before autopilot was stored, and while no leader has written it. */
   autopilot?: AutopilotConfig
+  /** Absent while the table is empty (and in dumps written before it existed). */
+  systemMetadata?: SystemMetadataEntry[]
 }
 
 /** The KV entry with its value in json-bytes' tagged form (the same bytes encodeJson would write). */
@@ -54,6 +57,7 @@ export function dump(store: StateStore): Uint8Array {
   }
   const ap = t.autopilot.current()
   if (ap) body.autopilot = ap
+  if (t.systemMetadata.size) body.systemMetadata = t.systemMetadata.list()
   // KV values are the only bytes in a dump; tagging them up front lets JSON.stringify
   // run without a replacer callback (several times faster on large stores).
   const json = utf8(JSON.stringify(body))
@@ -95,6 +99,7 @@ export function restore(bytes: Uint8Array): StateStore {
     for (const c of body.coordinates ?? []) t.coordinates.set(coordinateKey(c.Node, c.Segment), c)
     for (const q of body.preparedQueries ?? []) t.queries.set(q.ID, q)
     if (body.autopilot) t.autopilot.put(body.autopilot)
+    for (const e of body.systemMetadata ?? []) t.systemMetadata.set(e.Key, e)
     for (const [name, value] of body.index) t.ctx.index.restore(name, value)
   })
   return store
@@ -102,7 +107,7 @@ export function restore(bytes: Uint8Array): StateStore {
 
 export interface SnapshotTypeSummary {
   /** Consul's record type names where they exist (Register = nodes + services + checks). */
-  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'CoordinateBatchUpdate' | 'PreparedQuery' | 'Autopilot' | 'Index'
+  type: 'Register' | 'KVS' | 'Tombstone' | 'Session' | 'LockDelay' | 'CoordinateBatchUpdate' | 'PreparedQuery' | 'Autopilot' | 'SystemMetadata' | 'Index'
   count: number
   /** Bytes of the records' encoding. */
   size: number
@@ -134,6 +139,8 @@ export function summarize(bytes: Uint8Array): SnapshotSummary {
     {type: 'CoordinateBatchUpdate', count: (body.coordinates ?? []).length, size: size(body.coordinates ?? [])},
     {type: 'PreparedQuery', count: (body.preparedQueries ?? []).length, size: size(body.preparedQueries ?? [])},
     {type: 'Autopilot', count: body.autopilot ? 1 : 0, size: body.autopilot ? size([body.autopilot]) : 0},
+    // Listed only when present, so summaries of stores without it read as before.
+    ...(body.systemMetadata?.length ? [{type: 'SystemMetadata' as const, count: body.systemMetadata.length, size: size(body.systemMetadata)}] : []),
     {type: 'Index', count: body.index.length, size: size(body.index)},
   ]
   return {version: SNAPSHOT_VERSION, index: body.index.reduce((m, [, v]) => Math.max(m, v), 0), types}

@@ -16,6 +16,8 @@ import type {PreparedQuery, QuerySource} from './query-types.js'
 import type {DeregisterRequest, KVInput, RegisterRequest, SessionInput} from './requests.js'
 import * as session from './session.js'
 import {SessionTable} from './session-table.js'
+import * as systemMetadata from './system-metadata.js'
+import {SystemMetadataTable, type SystemMetadataEntry} from './system-metadata.js'
 import type {Tables} from './tables.js'
 import * as txn from './txn.js'
 import type {
@@ -48,6 +50,7 @@ export type TableName =
   | 'coordinates'
   | 'prepared-queries'
   | 'autopilot-config'
+  | 'system-metadata'
 
 export interface StateStoreOptions {
   /** Receives errors thrown by watch callbacks (default: rethrown after all callbacks ran). */
@@ -79,6 +82,7 @@ export class StateStore {
       coordinates: new CoordinateTable(ctx),
       queries: new PreparedQueryTable(ctx),
       autopilot: new AutopilotConfigTable(ctx),
+      systemMetadata: new SystemMetadataTable(ctx),
     }
   }
 
@@ -319,6 +323,21 @@ export class StateStore {
   /** Check-and-set on ModifyIndex; false (nothing written) when it does not match or no config exists. */
   autopilotCASConfig(idx: number, cas: number, config: AutopilotConfigInput): boolean {
     return this.write(() => autopilot.autopilotCASConfigTxn(this.t, idx, cas, config))
+  }
+
+  // ---- system metadata (Consul's table of the servers' own key/values) ----
+
+  systemMetadataGet(key: string, ws?: WatchSet): {index: number; entry: SystemMetadataEntry | undefined} {
+    return systemMetadata.systemMetadataGet(this.t, key, ws)
+  }
+
+  /** Sets a key; with createOnly, false (nothing written) when it exists. */
+  systemMetadataSet(idx: number, entry: {Key: string; Value: string}, createOnly = false): boolean {
+    return this.write(() => systemMetadata.systemMetadataSetTxn(this.t, idx, entry, createOnly))
+  }
+
+  systemMetadataDelete(idx: number, key: string): void {
+    this.write(() => systemMetadata.systemMetadataDeleteTxn(this.t, idx, key))
   }
 
   // ---- txn ----

@@ -7,6 +7,7 @@ import type {TombstoneTable} from './graveyard.js'
 import type {KvTable} from './kv-table.js'
 import type {PreparedQueryTable} from './query-table.js'
 import type {SessionTable} from './session-table.js'
+import type {SystemMetadataTable} from './system-metadata.js'
 
 /** Every table of one store, passed to the operation modules (Consul's `tx`). */
 export interface Tables {
@@ -21,4 +22,5 @@ export interface Tables {
   coordinates: CoordinateTable
   queries: PreparedQueryTable
   autopilot: AutopilotConfigTable
+  systemMetadata: SystemMetadataTable
 }

@@ -64,6 +64,7 @@ export function self(_req: HttpRequest, _p: RouteParams, ctx: AgentContext): Rep
           leader: String(ctx.raft?.isLeader() ?? false),
           leader_addr: ctx.raft?.leaderAddress() ?? '',
           server: String(c.server),
+          ...ctx.wanStats?.(),
         },
         raft: ctx.raft?.stats() ?? {},
         runtime: {

@@ -8,6 +8,7 @@ import {drawServerParams, type ServerSimParams} from '../params.js'
 import {SimRpc} from '../rpc.js'
 import {ServerWorkload} from '../workload.js'
 import {SimWan} from './wan.js'
+import {MemberStatus} from '../../../../src/agent/gossip/serf/serf.js'
 
 export const DCS = ['dc1', 'dc2'] as const
 type Dc = (typeof DCS)[number]
@@ -55,6 +56,7 @@ const TARGET = /\b(dc\d)to(dc\d)-c\d+/
 export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promise<TwoDcReport> {
   const started = performance.now()
   const v = new Violations()
+  const coverageExtra: Record<string, number> = {}
   const world = createSimWorld(seed, {
     logs: 'collect',
     logLimit: 400,
@@ -85,7 +87,7 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
   const wan = new SimWan(world, rpcNet, all, wanDetect, wanAlive)
   DCS.forEach((dc, i) => {
     const checks = {violations: v, election: new ElectionSafety(v), sms: new StateMachineSafety(v), terms: new Monotonic(v, 'term')}
-    clusters[dc] = new ServerCluster(world, raftNets[dc], rpcNet, params[dc], checks, {datacenter: dc, first: 3 * i, rpc: () => rpc, wan: () => wan.viewFrom(dc)})
+    clusters[dc] = new ServerCluster(world, raftNets[dc], rpcNet, params[dc], checks, {datacenter: dc, first: 3 * i, rpc: () => rpc, wan: (id) => wan.viewFrom(dc, id)})
   })
   const c = clusters as Record<Dc, ServerCluster>
 
@@ -151,6 +153,7 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
   }
 
   for (const dc of DCS) c[dc].start()
+  wan.coordinates.start()
   world.schedule('checker', 250, tick, 'check')
   await require('no stable leader in each DC after start', leaders, 3_000 + 20 * electionMs + 5_000)
   for (const {w} of workloads) w.start()
@@ -242,6 +245,42 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
         }
         for (const problem of checkSet(adds, final)) v.add(`durability on ${m.name} (${dc}): ${problem}`)
       }
+    }
+    // One cluster ID per datacenter (system metadata), equal on its servers, different between the two; and
+    // two differently named datacenters are never taken for a conflict.
+    const idsOf = (dc: Dc) => new Set(c[dc].up().map((m) => m.role.clusterId.current ?? '(none)'))
+    for (const dc of DCS) {
+      const ids = idsOf(dc)
+      if (ids.size !== 1 || ids.has('(none)')) v.add(`cluster identity ${dc}: its servers know ${[...ids].join(', ')}`)
+      for (const m of c[dc].up()) {
+        const conflicts = m.role.wanRouter.conflicts()
+        if (conflicts.length) v.add(`cluster identity: ${m.name} (${dc}) sees a name conflict: ${JSON.stringify(conflicts)}`)
+      }
+    }
+    if ([...idsOf('dc1')].some((id) => idsOf('dc2').has(id))) v.add('cluster identity: dc1 and dc2 share an ID')
+    // WAN coordinates: every server ranks its own datacenter first (the model puts it at
+    // least 25 ms nearer), and forwards to the other datacenter's server its coordinates
+    // estimate nearest; how often that is the truly nearest one is coverage, not a check.
+    const nodes = wan.nodes()
+    for (const dc of DCS) {
+      const other = DCS.find((d) => d !== dc)!
+      for (const m of c[dc].up()) {
+        const ranked = m.role.wanRouter.datacenters()
+        if (ranked.join(',') !== [dc, other].join(',')) v.add(`WAN coordinates: ${m.name} (${dc}) ranks datacenters ${ranked.join(', ')}`)
+        const me = nodes.find((n) => n.name === `${m.name}.${dc}`)!
+        const alive = new Set(wan.members(dc).filter((x) => x.status === MemberStatus.alive).map((x) => x.name))
+        const theirs = nodes.filter((n) => n.dc === other && alive.has(n.name))
+        const first = m.role.wanRouter.serversOf(other)[0]
+        if (!first || theirs.length === 0) continue
+        const chosenId = c[other].resolveAddr(first)
+        const chosen = theirs.find((n) => chosenId !== undefined && n.name === `${c[other].names.get(chosenId)}.${other}`)
+        const best = Math.min(...theirs.map((n) => wan.coordinates.trueRttMs(me, n)))
+        coverageExtra.nearestPicks = (coverageExtra.nearestPicks ?? 0) + 1
+        if (chosen && wan.coordinates.trueRttMs(me, chosen) === best) coverageExtra.nearestPicksExact = (coverageExtra.nearestPicksExact ?? 0) + 1
+        if (chosen) coverageExtra.nearestPickExcessMsX10 = Math.max(coverageExtra.nearestPickExcessMsX10 ?? 0, Math.round(10 * (wan.coordinates.trueRttMs(me, chosen) - best)))
+      }
+    }
+    for (const dc of DCS) {
       for (const {key, result} of checkHistory(histories[dc])) if (!result.ok) v.add(`linearizability ${dc} ${key}: ${result.unknown ? 'checker gave up: ' : ''}${result.reason}`)
       for (const problem of checkStaleReads(histories[dc])) v.add(`${dc}: ${problem}`)
     }
@@ -252,7 +291,7 @@ export async function runTwoDcSeed(seed: number, opts: TwoDcOptions = {}): Promi
   }
 
   const count = (dc: Dc, pred: (o: HistoryOp) => boolean) => histories[dc].ops.filter((o) => o.client !== 'final' && pred(o)).length
-  const coverage: Record<string, number> = {wanCuts: wan.windows.length}
+  const coverage: Record<string, number> = {wanCuts: wan.windows.length, wanProbes: wan.coordinates.probes, ...coverageExtra}
   for (const home of DCS) for (const target of DCS) {
     const mine = (o: HistoryOp) => o.client.startsWith(prefix(home, target))
     coverage[`${home}>${target} ok`] = count(target, (o) => mine(o) && o.status === 'ok')
