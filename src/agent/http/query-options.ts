@@ -107,3 +107,13 @@ export function uintParam(req: HttpRequest, name: string): number | undefined {
   if (!/^\d+$/.test(v)) throw badRequest(`Invalid ${name} value: ${v}`)
   return Number(v)
 }
+
+/**
+ * The abort signal to hand a read: the request's own for a blocking query (?index, which
+ * may wait minutes and must stop when the client leaves), none for a plain read, which
+ * answers at once; building an AbortSignal costs about a fifth of a whole stale KV read.
+ */
+export function blockingSignal(req: HttpRequest): AbortSignal | undefined {
+  const idx = req.query.get('index')
+  return idx !== null && idx !== '' && idx !== '0' ? req.signal : undefined
+}

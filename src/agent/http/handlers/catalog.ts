@@ -12,6 +12,7 @@ import {parseJsonBody} from './json-body.js'
 import {rpcQuery} from '../rpc-query.js'
 import {cachedRpc} from '../cached-read.js'
 import {translateHeader, translateNode, translateService, translating} from '../translate.js'
+import {blockingSignal} from '../query-options.js'
 
 // ---- helpers shared with health.ts and agent-services.ts ---------------------------------
 
@@ -108,7 +109,7 @@ export async function deregister(req: HttpRequest, _p: RouteParams, ctx: AgentCo
 export async function datacenters(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   // Consul reads only the consistency flags and Cache-Control here (?cached: simple caching).
   if (!req.query.has('cached')) return {json: await ctx.rpc('Catalog.ListDatacenters', undefined)}
-  const {reply, headers} = await cachedRpc(ctx, ctx.queryOptions(req), 'Catalog.ListDatacenters', undefined, req.signal)
+  const {reply, headers} = await cachedRpc(ctx, ctx.queryOptions(req), 'Catalog.ListDatacenters', undefined, blockingSignal(req))
   return {json: reply, headers}
 }
 
@@ -117,7 +118,7 @@ export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
-  const {value, meta: qm} = await ctx.rpc('Catalog.ListNodes', {Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {value, meta: qm} = await ctx.rpc('Catalog.ListNodes', {Near: near, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   const wan = translating(ctx, req.query.get('dc'))
   const rendered = value.filter((n) => nodeMetaMatches(n.Meta, meta)).map((n) => renderNode(wan ? translateNode(n) : n))
   return {json: applyFilter(rendered, opts.filter), meta: qm, headers: translateHeader(ctx)}
@@ -128,11 +129,11 @@ export async function services(req: HttpRequest, _p: RouteParams, ctx: AgentCont
   const opts = ctx.queryOptions(req)
   const meta = nodeMetaFilters(req)
   if (!meta && !opts.filter) {
-    const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ListServices', rpcQuery(opts, req.query.get('dc')), req.signal)
+    const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ListServices', rpcQuery(opts, req.query.get('dc')), blockingSignal(req))
     return {json: value, meta: qm, headers}
   }
   // Filtering needs the instances: read every service's rows at the services index.
-  const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ServiceInstances', rpcQuery(opts, req.query.get('dc')), req.signal)
+  const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ServiceInstances', rpcQuery(opts, req.query.get('dc')), blockingSignal(req))
   const kept = applyFilter(
     value.filter((r) => nodeMetaMatches(r.Node.Meta, meta)),
     opts.filter,
@@ -156,7 +157,7 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const tags = req.query.getAll('tag')
   const meta = nodeMetaFilters(req)
   const near = nearSource(req, ctx)
-  const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {reply: {value, meta: qm}, headers} = await cachedRpc(ctx, opts, 'Catalog.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   const wan = translating(ctx, req.query.get('dc'))
   const rendered = value
     .filter((r) => nodeMetaMatches(r.Node.Meta, meta))
@@ -168,7 +169,7 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
   const opts = ctx.queryOptions(req)
-  const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   if (!value) return {json: null, meta: qm}
   const wan = translating(ctx, req.query.get('dc'))
   const svcs = applyFilter(value.Services.map((s) => renderNodeService(wan ? translateService(s) : s)), opts.filter)
@@ -180,7 +181,7 @@ export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext):
 export async function nodeServices(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
   const opts = ctx.queryOptions(req)
-  const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {value, meta: qm} = await ctx.rpc('Catalog.NodeServices', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   if (!value) return {json: {Node: null, Services: []}, meta: qm}
   const wan = translating(ctx, req.query.get('dc'))
   const n = wan ? translateNode(value.Node) : value.Node

@@ -6,6 +6,7 @@ import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {checkDatacenter, requiredName} from './catalog.js'
 import {parseJsonBody} from './json-body.js'
 import {rpcQuery} from '../rpc-query.js'
+import {blockingSignal} from '../query-options.js'
 
 /** api.CoordinateEntry as Consul renders it. */
 function render(c: CoordinateEntry) {
@@ -29,14 +30,14 @@ export async function datacenters(_req: HttpRequest, _p: RouteParams, ctx: Agent
 
 /** GET /v1/coordinate/nodes (?dc, ?segment, blocking): every LAN coordinate the catalog holds. */
 export async function nodes(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  const {value, meta} = await ctx.rpc('Coordinate.ListNodes', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
+  const {value, meta} = await ctx.rpc('Coordinate.ListNodes', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), blockingSignal(req))
   return {json: bySegment(req, value).map(render), meta}
 }
 
 /** GET /v1/coordinate/node/:node (?dc, ?segment, blocking): one node's coordinates; 404 when none. */
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
-  const {value, meta} = await ctx.rpc('Coordinate.Node', {Node: name, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
+  const {value, meta} = await ctx.rpc('Coordinate.Node', {Node: name, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, blockingSignal(req))
   const rows = bySegment(req, value)
   if (rows.length === 0) return {status: 404, meta}
   return {json: rows.map(render), meta}

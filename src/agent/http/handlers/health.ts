@@ -7,6 +7,7 @@ import {applyFilter, nearSource, nodeMetaFilters, nodeMetaMatches, requiredName}
 import {rpcQuery} from '../rpc-query.js'
 import {cachedRpc} from '../cached-read.js'
 import {translateEntry, translateHeader, translating} from '../translate.js'
+import {blockingSignal} from '../query-options.js'
 
 const STATES = new Set(['any', 'passing', 'warning', 'critical'])
 
@@ -14,7 +15,7 @@ const STATES = new Set(['any', 'passing', 'warning', 'critical'])
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   const name = requiredName(p, 'node name')
   const opts = ctx.queryOptions(req)
-  const {value, meta} = await ctx.rpc('Health.NodeChecks', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {value, meta} = await ctx.rpc('Health.NodeChecks', {Node: name, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   return {json: applyFilter(value.map(renderHealthCheck), opts.filter), meta}
 }
 
@@ -23,7 +24,7 @@ export async function checks(req: HttpRequest, p: RouteParams, ctx: AgentContext
   const name = requiredName(p, 'service name')
   const opts = ctx.queryOptions(req)
   const metaFilter = nodeMetaFilters(req)
-  const {value, meta} = await ctx.rpc('Health.ServiceChecks', {ServiceName: name, NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {value, meta} = await ctx.rpc('Health.ServiceChecks', {ServiceName: name, NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   return {json: applyFilter(value.map(renderHealthCheck), opts.filter), meta}
 }
 
@@ -65,7 +66,7 @@ export async function service(req: HttpRequest, p: RouteParams, ctx: AgentContex
   const near = nearSource(req, ctx)
   // ?near orders by coordinates, which the shared result's version does not track:
   // sort this request's copy inside the read and keep it out of the body cache.
-  const {reply: {value: entries, meta}, headers} = await cachedRpc(ctx, opts, 'Health.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {reply: {value: entries, meta}, headers} = await cachedRpc(ctx, opts, 'Health.ServiceNodes', {ServiceName: name, ServiceTags: tags, Near: near, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   const wan = translating(ctx, req.query.get('dc'))
   const bodyKey = JSON.stringify([passing, metaFilter ?? null, opts.filter ?? '', pretty, wan])
   let cache = near ? undefined : bodies.get(entries)
@@ -86,6 +87,6 @@ export async function state(req: HttpRequest, p: RouteParams, ctx: AgentContext)
   if (!STATES.has(st)) throw badRequest('Invalid check state')
   const opts = ctx.queryOptions(req)
   const metaFilter = nodeMetaFilters(req)
-  const {value, meta} = await ctx.rpc('Health.ChecksInState', {State: st as 'any' | 'passing' | 'warning' | 'critical', NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, req.signal)
+  const {value, meta} = await ctx.rpc('Health.ChecksInState', {State: st as 'any' | 'passing' | 'warning' | 'critical', NodeMetaFilters: metaFilter, ...rpcQuery(opts, req.query.get('dc'))}, blockingSignal(req))
   return {json: applyFilter(value.map(renderHealthCheck), opts.filter), meta}
 }

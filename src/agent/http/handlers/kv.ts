@@ -1,7 +1,7 @@
 import type {AgentContext} from '../../context.js'
 import type {KVEntry} from '../../../store/state/types.js'
 import {HttpError, badRequest} from '../errors.js'
-import {uintParam} from '../query-options.js'
+import {blockingSignal, uintParam} from '../query-options.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {rpcQuery} from '../rpc-query.js'
 
@@ -54,7 +54,7 @@ async function get(req: HttpRequest, key: string, ctx: AgentContext): Promise<Re
   const recurse = req.query.has('recurse')
   if (!recurse && key === '') throw badRequest('Missing key name')
   const q = {Key: key, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}
-  const {value, meta} = recurse ? await ctx.rpc('KVS.List', q, req.signal) : await ctx.rpc('KVS.Get', q, req.signal)
+  const {value, meta} = recurse ? await ctx.rpc('KVS.List', q, blockingSignal(req)) : await ctx.rpc('KVS.Get', q, blockingSignal(req))
   if (value.length === 0) return {status: 404, meta}
   if (req.query.has('raw') && !recurse) {
     return {
@@ -70,7 +70,7 @@ async function get(req: HttpRequest, key: string, ctx: AgentContext): Promise<Re
 async function getKeys(req: HttpRequest, prefix: string, ctx: AgentContext): Promise<Reply> {
   // Consul honours its historic misspelling too.
   const sep = req.query.get('separator') ?? req.query.get('seperator') ?? ''
-  const {value, meta} = await ctx.rpc('KVS.ListKeys', {Prefix: prefix, Seperator: sep, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
+  const {value, meta} = await ctx.rpc('KVS.ListKeys', {Prefix: prefix, Seperator: sep, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, blockingSignal(req))
   if (value.length === 0 && prefix !== '') return {status: 404, meta}
   return {json: value, meta}
 }

@@ -7,6 +7,7 @@ import type {AutopilotState} from '../../server/autopilot/types.js'
 import {badRequest} from '../errors.js'
 import {rpcQuery} from '../rpc-query.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {blockingSignal} from '../query-options.js'
 
 /** Go's time.Duration.String() of milliseconds (negative too: -1 = never heard from). */
 const duration = (ms: number): string => (ms < 0 ? `-${goDuration(-ms)}` : goDuration(ms))
@@ -59,7 +60,7 @@ export function renderAutopilotConfig(c: AutopilotConfig) {
 /** GET (read) and PUT (write, ?cas= → true/false) /v1/operator/autopilot/configuration */
 export async function autopilotConfiguration(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (req.method === 'GET') {
-    const {value} = await ctx.rpc('Operator.AutopilotGetConfiguration', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
+    const {value} = await ctx.rpc('Operator.AutopilotGetConfiguration', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), blockingSignal(req))
     return {json: renderAutopilotConfig(value)}
   }
   const config = parseAutopilotBody(req.body)

@@ -3,7 +3,7 @@ import {renderCheckServiceNode} from '../../services/api-shapes.js'
 import {EndpointError} from '../../server/endpoints/errors.js'
 import type {PreparedQueryExecuteRequest} from '../../server/endpoints/prepared-query.js'
 import {HttpError} from '../errors.js'
-import {flag} from '../query-options.js'
+import {blockingSignal, flag} from '../query-options.js'
 import {rpcQuery} from '../rpc-query.js'
 import type {HttpRequest, QueryMeta, Reply, RouteParams} from '../types.js'
 import {decodeQueryBody} from './query-body.js'
@@ -36,7 +36,7 @@ export async function general(req: HttpRequest, _p: RouteParams, ctx: AgentConte
     const id = await ctx.rpc('PreparedQuery.Apply', {Datacenter: dcOf(req), Op: 'create', Query: q})
     return {json: {ID: id}}
   }
-  const {value, meta} = await ctx.rpc('PreparedQuery.List', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
+  const {value, meta} = await ctx.rpc('PreparedQuery.List', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), blockingSignal(req))
   return {json: value, meta}
 }
 
@@ -91,7 +91,7 @@ export async function specific(req: HttpRequest, p: RouteParams, ctx: AgentConte
   const id = p.rest
   switch (req.method) {
     case 'GET': {
-      const {value, meta} = await notFoundAs404(() => ctx.rpc('PreparedQuery.Get', {QueryID: id, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal))
+      const {value, meta} = await notFoundAs404(() => ctx.rpc('PreparedQuery.Get', {QueryID: id, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, blockingSignal(req)))
       return {json: value, meta}
     }
     case 'PUT': {

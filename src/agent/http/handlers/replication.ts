@@ -3,6 +3,7 @@ import {goDuration} from '../../raft/node.js'
 import type {ReplicationStatus} from '../../server/replication/replicator.js'
 import {rpcQuery} from '../rpc-query.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
+import {blockingSignal} from '../query-options.js'
 
 /** Go's zero time.Time, which Consul's replication status shows for "never" (as /v1/acl/replication does). */
 const NEVER = '0001-01-01T00:00:00Z'
@@ -32,6 +33,6 @@ export function renderReplicationStatus(s: ReplicationStatus) {
 
 /** GET /v1/replication/status[?dc=][&stale]: KV prefix replication as this datacenter's leader runs it. */
 export async function status(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  const {value, meta} = await ctx.rpc('Replication.Status', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
+  const {value, meta} = await ctx.rpc('Replication.Status', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), blockingSignal(req))
   return {json: renderReplicationStatus(value), meta}
 }

@@ -5,6 +5,7 @@ import {HttpError, badRequest} from '../errors.js'
 import type {HttpRequest, Reply, RouteParams} from '../types.js'
 import {rpcQuery} from '../rpc-query.js'
 import {parseJsonBody} from './json-body.js'
+import {blockingSignal} from '../query-options.js'
 
 const DEFAULT_LOCK_DELAY_NS = 15e9
 const MAX_TTL_MS = 86_400_000
@@ -88,17 +89,17 @@ export async function renew(req: HttpRequest, p: RouteParams, ctx: AgentContext)
 
 export async function info(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (!p.rest) throw badRequest('Missing session')
-  const {value, meta} = await ctx.rpc('Session.Get', {SessionID: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
+  const {value, meta} = await ctx.rpc('Session.Get', {SessionID: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, blockingSignal(req))
   return {json: value, meta}
 }
 
 export async function node(req: HttpRequest, p: RouteParams, ctx: AgentContext): Promise<Reply> {
   if (!p.rest) throw badRequest('Missing node name')
-  const {value, meta} = await ctx.rpc('Session.NodeSessions', {Node: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, req.signal)
+  const {value, meta} = await ctx.rpc('Session.NodeSessions', {Node: p.rest, ...rpcQuery(ctx.queryOptions(req), req.query.get('dc'))}, blockingSignal(req))
   return {json: value, meta}
 }
 
 export async function list(req: HttpRequest, _p: RouteParams, ctx: AgentContext): Promise<Reply> {
-  const {value, meta} = await ctx.rpc('Session.List', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), req.signal)
+  const {value, meta} = await ctx.rpc('Session.List', rpcQuery(ctx.queryOptions(req), req.query.get('dc')), blockingSignal(req))
   return {json: value, meta}
 }
