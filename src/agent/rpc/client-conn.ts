@@ -9,7 +9,10 @@ import {FRAME_HEADER_BYTES, RpcType} from './protocol.js'
 interface Pending {
   resolve(v: unknown): void
   reject(e: RpcError): void
-  timer?: NodeJS.Timeout
+  method: string
+  timeoutMs: number
+  /** performance.now() past which the call times out; Infinity = never. */
+  deadline: number
 }
 
 export interface ClientConnOptions {
@@ -46,6 +49,9 @@ export class ClientConn {
   private lastError?: Error
   private connectTimer?: NodeJS.Timeout
   private idleTimer?: NodeJS.Timeout
+  /** One timer per connection, armed for the earliest deadline among the calls in flight. */
+  private deadlineTimer?: NodeJS.Timeout
+  private timerAt = Infinity
   /** Set once no new call may use this connection. */
   gone = false
   readonly closedPromise: Promise<void>
@@ -99,21 +105,44 @@ export class ClientConn {
       return Promise.reject(new RpcError('protocol', `rpc ${method}: request of ${frame.length - FRAME_HEADER_BYTES} bytes exceeds the limit of ${this.o.maxRequestBytes}`, {maybeDelivered: false}))
     }
     return new Promise((resolve, reject) => {
-      const p: Pending = {resolve, reject}
-      if (Number.isFinite(timeoutMs)) {
-        p.timer = setTimeout(() => {
-          this.pending.delete(seq)
-          // Tell the server, so a handler still waiting (a blocking query) can stop.
-          if (this.connected && !this.gone) this.write(this.o.codec.encodeCancel(seq))
-          this.maybeIdle()
-          // Still connecting: the request has not left this process.
-          reject(new RpcError('timeout', `rpc ${method} to ${this.o.addr}: timed out after ${timeoutMs} ms`, {maybeDelivered: this.connected}))
-        }, Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS))
-      }
+      const deadline = Number.isFinite(timeoutMs) ? performance.now() + Math.max(0, timeoutMs) : Infinity
       if (this.pending.size === 0) this.busy()
-      this.pending.set(seq, p)
+      this.pending.set(seq, {resolve, reject, method, timeoutMs, deadline})
+      if (deadline < this.timerAt) this.armTimer(deadline)
       this.write(frame)
     })
+  }
+
+  /**
+   * Arms the connection's one deadline timer (a timer per call cost a setTimeout and a
+   * clearTimeout on every call). It may fire after the call it was armed for has already
+   * answered; it then only re-arms for the earliest deadline left.
+   */
+  private armTimer(at: number): void {
+    clearTimeout(this.deadlineTimer)
+    this.timerAt = at
+    this.deadlineTimer = at === Infinity ? undefined : setTimeout(() => this.expire(), Math.min(Math.max(0, at - performance.now()), MAX_TIMER_MS))
+  }
+
+  /** Times out every call whose deadline has passed; re-arms for the earliest one left. */
+  private expire(): void {
+    this.deadlineTimer = undefined
+    this.timerAt = Infinity
+    const now = performance.now()
+    let next = Infinity
+    for (const [seq, p] of this.pending) {
+      if (p.deadline > now) {
+        if (p.deadline < next) next = p.deadline
+        continue
+      }
+      this.pending.delete(seq)
+      // Tell the server, so a handler still waiting (a blocking query) can stop.
+      if (this.connected && !this.gone) this.write(this.o.codec.encodeCancel(seq))
+      // Still connecting: the request has not left this process.
+      p.reject(new RpcError('timeout', `rpc ${p.method} to ${this.o.addr}: timed out after ${p.timeoutMs} ms`, {maybeDelivered: this.connected}))
+    }
+    if (next !== Infinity && !this.gone) this.armTimer(next)
+    this.maybeIdle()
   }
 
   /** Fails every call in flight and closes the socket. */
@@ -144,7 +173,6 @@ export class ClientConn {
       // Unknown: the call already timed out here; its late answer is dropped.
       if (!p) continue
       this.pending.delete(msg.seq)
-      clearTimeout(p.timer)
       if (msg.error) p.reject(new RpcError('remote', msg.error.Error, {remoteCode: msg.error.Code}))
       else p.resolve(msg.body)
       this.maybeIdle()
@@ -166,6 +194,8 @@ export class ClientConn {
   /** No calls in flight: an idle pooled connection must not keep the process alive. */
   private maybeIdle(): void {
     if (this.pending.size > 0 || this.gone) return
+    // No deadline left to watch; an armed timer would keep the process alive.
+    if (this.deadlineTimer) this.armTimer(Infinity)
     this.sock.unref()
     clearTimeout(this.idleTimer)
     this.idleTimer = setTimeout(() => {
@@ -186,10 +216,11 @@ export class ClientConn {
     this.markGone()
     clearTimeout(this.idleTimer)
     clearTimeout(this.connectTimer)
+    clearTimeout(this.deadlineTimer)
+    this.timerAt = Infinity
     const calls = [...this.pending.values()]
     this.pending.clear()
     for (const p of calls) {
-      clearTimeout(p.timer)
       p.reject(new RpcError(kind, message, {maybeDelivered}))
     }
     this.sock.destroy()

@@ -70,6 +70,22 @@ describe('rpc errors', () => {
     expect(s.stats().connsAccepted).toBe(1)
   })
 
+  it('times out each call at its own deadline: a shorter one issued later goes first, a longer one still answers', async () => {
+    const held = deferred<string>()
+    const s = await server(async (m) => (m === 'Hold' ? held.promise : m))
+    const p = pool()
+    const long = p.call(s.addr, 'Hold', {}, 10_000)
+    const mid = rpcError(p.call(s.addr, 'Hold', {}, 400))
+    const t0 = Date.now()
+    const short = await rpcError(p.call(s.addr, 'Hold', {}, 50))
+    expect(short).toMatchObject({kind: 'timeout', message: expect.stringMatching(/timed out after 50 ms/)})
+    expect(Date.now() - t0).toBeLessThan(300)
+    expect(await mid).toMatchObject({kind: 'timeout', message: expect.stringMatching(/timed out after 400 ms/)})
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300)
+    held.resolve('done')
+    expect(await long).toBe('done')
+  })
+
   it('aborts the handler signal of a call whose caller timed out, and of every call when the caller disconnects', async () => {
     const aborted: string[] = []
     const s = await server(async (m, _b, info) => {
