@@ -63,7 +63,7 @@ export class ClientConn {
     // A wildcard -bind (0.0.0.0, ::) names no source address: let the kernel pick one.
     const localAddress = o.bindIp && !['0.0.0.0', '::', '[::]'].includes(o.bindIp) ? o.bindIp : undefined
     this.sock = net.connect({host: o.host, port: o.port, localAddress, noDelay: true})
-    this.write = batchedWriter(this.sock)
+    this.write = batchedWriter(this.sock, 'loop')
     this.closedPromise = new Promise((resolve) => this.sock.once('close', () => resolve()))
     // Buffered by the socket until connected; then sent ahead of the first request.
     this.sock.write(Buffer.of(RpcType.DcMux))

@@ -69,7 +69,7 @@ export class ServerConn {
   private readonly write: (frame: Buffer) => void
 
   constructor(private readonly sock: Socket, private readonly o: ServerConnOptions) {
-    this.write = batchedWriter(sock)
+    this.write = batchedWriter(sock, 'loop')
     this.reader = new FrameReader(o.maxFrameBytes)
     sock.on('data', (c: Buffer) => this.feed(c))
     sock.on('drain', () => this.pump())
