@@ -24,8 +24,35 @@ export function encodeJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? tagBytes(v) : v))
 }
 
+/** How TAG appears in JSON text (JSON.stringify escapes the NUL). */
+const TAG_IN_JSON = '"\\u0000b64"'
+
 export function decodeJson(text: string): unknown {
-  return JSON.parse(text, (_k, v: unknown) => untagValue(v))
+  // A plain parse and then a walk over the objects is about twice as fast as a reviver,
+  // which V8 calls for every value; text without the tag needs no walk at all.
+  const v: unknown = JSON.parse(text)
+  return text.includes(TAG_IN_JSON) ? untagTree(v) : v
+}
+
+/** Replaces tagged byte arrays in a parsed tree, bottom-up, as a reviver would. */
+function untagTree(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i]
+      const w = untagTree(x)
+      if (w !== x) v[i] = w
+    }
+    return v
+  }
+  const o = v as Record<string, unknown>
+  for (const k of Object.keys(o)) {
+    const x = o[k]
+    const w = untagTree(x)
+    // defineProperty, not assignment: a key named "__proto__" stays an own property.
+    if (w !== x) Object.defineProperty(o, k, {value: w, writable: true, enumerable: true, configurable: true})
+  }
+  return untagValue(o)
 }
 
 const encoder = new TextEncoder()
