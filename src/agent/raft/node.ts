@@ -629,6 +629,12 @@ export class RaftNode {
     const early: Message[] = []
     const held: Message[] = []
     for (const m of rd.messages) (termDurable && (m.type === MsgType.App || m.type === MsgType.Heartbeat) ? early : held).push(m)
+    // Committed entries are durable on a quorum already (the core counts this server's own
+    // copy only at advance), so they apply and answer their callers now, not one fsync
+    // later. Except a membership change: the core counts it applied only at advance, and a
+    // change proposed in between (the leader re-adding a server it just removed) would be
+    // refused as "not applied yet"; such a Ready applies after the sync, as before.
+    const applyNow = !rd.committedEntries.some((e) => e.type === EntryType.ConfChange)
     try {
       this.store.persistDeferred!(batch, (err) => {
         // Stopped, failed or rebuilt meanwhile: this Ready belongs to a core that is gone.
@@ -640,6 +646,7 @@ export class RaftNode {
         }
         if (hs) this.syncedTermVote = {term: hs.term, vote: hs.vote}
         try {
+          if (!applyNow) this.apply(rd)
           this.complete(rd, held)
         } catch (e) {
           this.fatal(e)
@@ -653,9 +660,7 @@ export class RaftNode {
     }
     this.awaitingDisk = true
     if (early.length > 0) this.send(early)
-    // Committed entries are durable on a quorum already (the core counts this server's own
-    // copy only at advance), so they apply and answer their callers now, not one fsync later.
-    this.apply(rd)
+    if (applyNow) this.apply(rd)
   }
 
   /** Sync path: the whole Ready after its persist. */
