@@ -197,7 +197,12 @@ export class SimCluster {
     for (const m of this.up()) {
       const s = m.node.stats()
       if (s.state === 'Shutdown') v.add(`${m.id} stopped itself (see its error log)`)
-      this.checks.terms.observe(m.id, Number(s.term))
+      // A term only counts once durable: a node may learn a term, crash before its disk
+      // syncs it, and come back at the older one, as long as it never sent anything at the
+      // newer term (the driver holds those messages until the sync). So the disk's term must
+      // never go back, and within one incarnation neither may the live one.
+      this.checks.terms.observe(m.id, m.disk.log.hardState.term)
+      this.checks.terms.observe(`${m.id} (incarnation ${m.incarnation}, in memory)`, Number(s.term))
       // Leaders are observed in onLeaderChange only: between events the core's term may
       // already be ahead of the driver's role (its Ready is still deferred).
       const d = digest(dump(m.fsm.state))

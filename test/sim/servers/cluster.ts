@@ -223,7 +223,12 @@ export class ServerCluster implements NemesisTarget {
     for (const m of this.up()) {
       const s = m.role.raft.stats()
       if (s.state === 'Shutdown') v.add(`${m.name} stopped itself (see its error log)`)
-      this.checks.terms.observe(m.id, Number(s.term))
+      // A term only counts once durable: a node may learn a term, crash before its disk
+      // syncs it, and come back at the older one, as long as it never sent anything at the
+      // newer term (the driver holds those messages until the sync). So the disk's term must
+      // never go back, and within one incarnation neither may the live one.
+      this.checks.terms.observe(m.id, m.disk.log.hardState.term)
+      this.checks.terms.observe(`${m.id} (incarnation ${m.incarnation}, in memory)`, Number(s.term))
       const d = digest(dump(m.role.state()))
       const other = byApplied.get(s.applied_index!)
       if (other && other.d !== d) v.add(`state machine safety: ${other.id} and ${m.name} both applied ${s.applied_index} but hold different states`)
