@@ -149,8 +149,6 @@ export class RaftNode {
   private awaitingDisk = false
   /** Why the node stopped itself (see fatal); requests then fail with it. */
   private failure: RaftError | undefined
-  /** Term and vote as last made durable: a leader's messages go out early only in a durable term. */
-  private syncedTermVote: {term: number; vote: NodeId} = {term: 0, vote: ''}
   private campaignOnTick = false
 
   private applied = 0
@@ -481,8 +479,6 @@ export class RaftNode {
       leaseOnStart: true,
     })
     this.conf = core.status().conf
-    const hs = this.store.initialState().hardState
-    this.syncedTermVote = {term: hs.term, vote: hs.vote}
     this.awaitingDisk = false
     return core
   }
@@ -597,7 +593,8 @@ export class RaftNode {
    * durability, applying, advance) runs once the sync is done. A leader's own MsgApp and
    * heartbeats leave before its disk syncs (Raft thesis §10.2.1, as etcd does): the core
    * counts the leader's own copy of an entry only at advance(), so nothing commits on a
-   * copy that is not durable. Snapshots, votes of a new term and start-up stay synchronous.
+   * copy that is not durable. A Ready that changes term or vote holds all its messages
+   * until the sync. Snapshots and start-up stay synchronous.
    */
   private handle(rd: Ready, allowDefer = true): void {
     if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
@@ -616,16 +613,17 @@ export class RaftNode {
         this.storageFailed(rd, err)
         return
       }
-      if (rd.hardState) this.syncedTermVote = {term: rd.hardState.term, vote: rd.hardState.vote}
     }
     this.finish(rd, rd.messages)
   }
 
   private handleDeferred(rd: Ready, batch: PersistBatch): void {
     const core = this.core!
-    // Early: a leader's appends and heartbeats of a term (and vote) already durable here.
+    // Early: a leader's appends and heartbeats of a term (and vote) already durable here. The
+    // previous Ready's sync ended before this Ready existed, so what the store holds is durable.
     const hs = rd.hardState
-    const termDurable = !hs || (hs.term === this.syncedTermVote.term && hs.vote === this.syncedTermVote.vote)
+    const prev = this.store.initialState().hardState
+    const termDurable = !hs || (hs.term === prev.term && hs.vote === prev.vote)
     const early: Message[] = []
     const held: Message[] = []
     for (const m of rd.messages) (termDurable && (m.type === MsgType.App || m.type === MsgType.Heartbeat) ? early : held).push(m)
@@ -644,7 +642,6 @@ export class RaftNode {
           this.fatal(err)
           return
         }
-        if (hs) this.syncedTermVote = {term: hs.term, vote: hs.vote}
         try {
           if (!applyNow) this.apply(rd)
           this.complete(rd, held)
@@ -687,7 +684,6 @@ export class RaftNode {
   private complete(rd: Ready, messages: Message[]): void {
     if (messages.length > 0) this.send(messages)
     this.core!.advance(rd)
-    this.resolveReads()
     this.maybeSnapshot()
   }
 

@@ -92,6 +92,8 @@ export class SqliteRaftStore implements RaftStore {
       this.txPersist = this.db.transaction((plan: PersistPlan) => this.writePlan(plan))
       this.load()
       this.walSync = file === ':memory:' ? undefined : new WalSync(file)
+      // A previous process may have died with written but unsynced entries: make them durable
+      // before this one answers anyone as if they were.
       this.walSync?.now()
     } catch (err) {
       this.db.close()
