@@ -1,4 +1,5 @@
 import type {ParamOverrides} from './params.js'
+import {seedArgs} from './cli-args.js'
 import {formatReport, runSeed} from './run.js'
 
 /**
@@ -9,16 +10,9 @@ import {formatReport, runSeed} from './run.js'
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
-  const flag = (name: string): string | undefined => {
-    const i = args.indexOf(`--${name}`)
-    return i >= 0 ? args[i + 1] : undefined
-  }
-  const one = flag('seed') ?? process.env.DC_SIM_SEED
-  const count = Number(flag('seeds') ?? process.env.DC_SIM_SEEDS ?? 30)
-  const from = Number(flag('from') ?? process.env.DC_SIM_FROM ?? 1)
-  const verbose = args.includes('--verbose')
+  const {flag, seeds, verbose, light} = seedArgs(args, 30)
   // --light: the safety phase halved, as `npm test` (sim.test.ts) runs its seeds.
-  const safetyScale = args.includes('--light') ? 0.5 : undefined
+  const safetyScale = light ? 0.5 : undefined
   const mutants: Record<string, unknown> = {}
   args.forEach((a, i) => {
     if (a !== '--mutant') return
@@ -27,7 +21,6 @@ async function main(): Promise<void> {
   })
   const override = flag('override')
   const overrides = override ? (JSON.parse(override) as ParamOverrides) : undefined
-  const seeds = one !== undefined ? [Number(one)] : Array.from({length: count}, (_, i) => from + i)
   const t0 = performance.now()
   let failed = 0
   let events = 0

@@ -1,4 +1,5 @@
 import type {ServerParamOverrides} from './params.js'
+import {seedArgs} from '../cli-args.js'
 import {formatServerReport, runServerSeed} from './run.js'
 
 /**
@@ -8,19 +9,9 @@ import {formatServerReport, runServerSeed} from './run.js'
  * seed with --verbose) and the full report of each failure; exits 1 on any failure.
  */
 async function main(): Promise<void> {
-  const args = process.argv.slice(2)
-  const flag = (name: string): string | undefined => {
-    const i = args.indexOf(`--${name}`)
-    return i >= 0 ? args[i + 1] : undefined
-  }
-  const one = flag('seed') ?? process.env.DC_SIM_SEED
-  const count = Number(flag('seeds') ?? process.env.DC_SIM_SEEDS ?? 20)
-  const from = Number(flag('from') ?? process.env.DC_SIM_FROM ?? 1)
-  const verbose = args.includes('--verbose')
-  const light = args.includes('--light')
+  const {flag, seeds, verbose, light} = seedArgs(process.argv.slice(2), 20)
   const override = flag('override')
   const overrides = override ? (JSON.parse(override) as ServerParamOverrides) : undefined
-  const seeds = one !== undefined && one !== '' ? [Number(one)] : Array.from({length: count}, (_, i) => from + i)
   const t0 = performance.now()
   let failed = 0
   let events = 0
