@@ -1,3 +1,4 @@
+import {coalesceMessages} from './coalesce.js'
 import {applyToConfState, cloneConfState, encodeConfChange} from './conf-change.js'
 import type {RaftConfig} from './config.js'
 import {RaftError} from './errors.js'
@@ -167,7 +168,7 @@ export class RawNode {
     const rd: Ready = {
       entries,
       committedEntries: r.log.nextCommittedEntries(),
-      messages: r.msgs,
+      messages: coalesceMessages(r.msgs, r.cfg.maxSizePerMsg),
       readStates: r.readStates,
       mustSync: entries.length > 0 || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
     }
