@@ -6,6 +6,12 @@ import type {RaftMembership} from './raft-membership.js'
 
 /** Consul's reconcile_interval: the leader re-checks every member this often besides reacting to events. */
 const RECONCILE_INTERVAL_MS = 60_000
+/**
+ * A failed pass is tried again this soon rather than at the next interval: the usual cause is
+ * a membership change still in flight (one at a time), and a server that came back should be
+ * re-added within seconds, not a minute (whole-server sim seed 6722).
+ */
+const RETRY_AFTER_FAILURE_MS = 1000
 const SERF_CHECK = 'serfHealth'
 
 export interface ReconcileDeps {
@@ -28,6 +34,7 @@ export interface ReconcileDeps {
  */
 export class MemberReconciler {
   private timer?: TimerHandle
+  private retryTimer?: TimerHandle
   private running = false
   private again = false
 
@@ -42,12 +49,26 @@ export class MemberReconciler {
   stop(): void {
     this.timer?.cancel()
     this.timer = undefined
+    this.retryTimer?.cancel()
+    this.retryTimer = undefined
+  }
+
+  /** One whole pass soon, however many calls failed meanwhile. */
+  private retrySoon(): void {
+    if (this.retryTimer || !this.timer) return
+    this.retryTimer = this.d.env.timers.after(RETRY_AFTER_FAILURE_MS, () => {
+      this.retryTimer = undefined
+      this.reconcileAll()
+    })
   }
 
   /** Serf member events (and reaps) on the LAN pool. */
   onMemberEvent(m: SerfMember, reaped: boolean): void {
     if (!this.timer || !this.d.raft.isLeader()) return
-    void this.reconcile(m, reaped).catch((e) => this.d.log.warn('member reconcile failed; the periodic pass retries', {member: m.name, error: String(e)}))
+    void this.reconcile(m, reaped).catch((e) => {
+      this.d.log.warn('member reconcile failed; retrying in a second', {member: m.name, error: String(e)})
+      this.retrySoon()
+    })
   }
 
   reconcileAll(): void {
@@ -72,7 +93,8 @@ export class MemberReconciler {
           if (check) await this.d.raft.apply({type: 'deregister', req: {Node: n.Node}})
         }
       } catch (e) {
-        this.d.log.warn('member reconcile pass failed', {error: String(e)})
+        this.d.log.warn('member reconcile pass failed; retrying in a second', {error: String(e)})
+        this.retrySoon()
       } finally {
         this.running = false
         if (this.again) {

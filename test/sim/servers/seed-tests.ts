@@ -24,8 +24,11 @@ const SAFETY_SCALE = 0.5
  * entries ahead of the Ready's fsync, the leader removed a restarted server and its re-add
  * was refused ("conf change not applied yet") in the window before advance; that server
  * never came back (fixed: a Ready carrying a membership change applies after its sync).
+ * 6722, 6918: the leader's re-add of a server autopilot had just removed as dead failed
+ * (another membership change, or a leadership transfer, in flight) and was retried only at
+ * the 60 s reconcile pass, after the run's liveness window (fixed: retried after a second).
  */
-const REGRESSION_SEEDS = [5214]
+const REGRESSION_SEEDS = [5214, 6722, 6918]
 
 /** Defines one `it` per seed of part `part` (of `parts`): seed i belongs to part i mod parts. */
 export function serverSeedTests(part: number, parts: number): void {
