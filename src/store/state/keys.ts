@@ -21,48 +21,96 @@ function weight(c: number): number {
   return c
 }
 
-/** A sorted array of unique keys: O(log n) search, O(n) memmove insert/remove, O(k) prefix scans. */
+/** Keys per chunk of a SortedKeys before it splits in two. */
+const CHUNK_KEYS = 1024
+
+/**
+ * Unique keys in store order, as a list of sorted chunks of at most CHUNK_KEYS keys: O(log n)
+ * search, an insert or remove moves at most one chunk's keys (a single sorted array moved
+ * up to n: with 50,000 KV keys, ~30 µs per new key on every server), O(k) prefix scans.
+ */
 export class SortedKeys {
-  private keys: string[] = []
+  private chunks: string[][] = []
+  private count = 0
+  /** all() as one array, until the next change. */
+  private flat: string[] | undefined
 
   get size(): number {
-    return this.keys.length
+    return this.count
   }
 
   insert(key: string): void {
-    const i = this.lowerBound(key)
-    if (this.keys[i] !== key) this.keys.splice(i, 0, key)
+    if (this.chunks.length === 0) {
+      this.chunks.push([key])
+      this.count = 1
+      this.flat = undefined
+      return
+    }
+    const c = this.chunkFor(key)
+    const chunk = this.chunks[c]!
+    const i = lowerBound(chunk, key)
+    if (chunk[i] === key) return
+    chunk.splice(i, 0, key)
+    this.count++
+    this.flat = undefined
+    if (chunk.length > CHUNK_KEYS) this.chunks.splice(c, 1, chunk.slice(0, chunk.length >>> 1), chunk.slice(chunk.length >>> 1))
   }
 
   remove(key: string): void {
-    const i = this.lowerBound(key)
-    if (this.keys[i] === key) this.keys.splice(i, 1)
+    if (this.chunks.length === 0) return
+    const c = this.chunkFor(key)
+    const chunk = this.chunks[c]!
+    const i = lowerBound(chunk, key)
+    if (chunk[i] !== key) return
+    chunk.splice(i, 1)
+    this.count--
+    this.flat = undefined
+    if (chunk.length === 0) this.chunks.splice(c, 1)
   }
 
   /** Keys starting with prefix, in order. Do not mutate while iterating. */
   *withPrefix(prefix: string): IterableIterator<string> {
-    const keys = this.keys
-    for (let i = prefix === '' ? 0 : this.lowerBound(prefix); i < keys.length; i++) {
-      const k = keys[i]!
-      if (!k.startsWith(prefix)) return
-      yield k
+    if (this.chunks.length === 0) return
+    let c = prefix === '' ? 0 : this.chunkFor(prefix)
+    let i = prefix === '' ? 0 : lowerBound(this.chunks[c]!, prefix)
+    for (; c < this.chunks.length; c++, i = 0) {
+      const chunk = this.chunks[c]!
+      for (; i < chunk.length; i++) {
+        const k = chunk[i]!
+        if (!k.startsWith(prefix)) return
+        yield k
+      }
     }
   }
 
   all(): readonly string[] {
-    return this.keys
+    this.flat ??= this.chunks.length === 1 ? this.chunks[0]! : this.chunks.flat()
+    return this.flat
   }
 
-  private lowerBound(key: string): number {
+  /** The first chunk whose last key is >= key (where key is or would go); the last chunk when none. */
+  private chunkFor(key: string): number {
     let lo = 0
-    let hi = this.keys.length
+    let hi = this.chunks.length - 1
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (compareKeys(this.keys[mid]!, key) < 0) lo = mid + 1
+      const chunk = this.chunks[mid]!
+      if (compareKeys(chunk[chunk.length - 1]!, key) < 0) lo = mid + 1
       else hi = mid
     }
     return lo
   }
+}
+
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** Sort a list of keys (or records by key) in store order. */
