@@ -10,6 +10,7 @@ import {
   type Entry,
   type Message,
   type NodeId,
+  type ProposalResult,
   type Ready,
   type Role,
 } from './core/index.js'
@@ -101,6 +102,22 @@ interface Pending {
   reject(e: RaftError): void
 }
 
+/** A command waiting to be forwarded to the leader, or for the leader's answer. */
+interface ForwardItem {
+  data: Uint8Array
+  resolve(v: {index: number; result: unknown}): void
+  reject(e: RaftError): void
+}
+
+/** Commands sent to the leader in one MsgProp, until its answer says where they went. */
+interface Forwarded {
+  items: ForwardItem[]
+  deadlineMs: number
+}
+
+/** Bytes of commands per forwarded MsgProp (a burst of large values goes as several). */
+const FORWARD_BATCH_BYTES = 1 << 20
+
 interface PendingRead {
   /** Known once the leader confirmed it (Ready.readStates). */
   index?: number
@@ -108,6 +125,9 @@ interface PendingRead {
   resolve(index: number): void
   reject(e: RaftError): void
 }
+
+/** Messages a Ready may send before its own sync (see handleDeferred). */
+const EARLY: ReadonlySet<MsgType> = new Set([MsgType.App, MsgType.Heartbeat, MsgType.Prop, MsgType.PropResp])
 
 /** Readies processed per turn before yielding to I/O (a burst of traffic cannot starve timers). */
 const READY_BATCHES_PER_TURN = 64
@@ -163,6 +183,11 @@ export class RaftNode {
   private readonly pending = new Map<number, Pending>()
   private readonly reads = new Map<string, PendingRead>()
   private readSeq = 0
+  /** Commands to forward at the end of this turn (one MsgProp for all of them). */
+  private forwardQueue: ForwardItem[] = []
+  /** Forwarded MsgProps by context, until the leader answers. */
+  private readonly forwards = new Map<string, Forwarded>()
+  private forwardSeq = 0
   private readonly leaderWatchers = new Set<(leader: NodeId | '') => void>()
   private readonly waitsSnapshotStatus: boolean
   /** When a message last arrived from each peer (monotonic ms), for peers(). */
@@ -247,9 +272,83 @@ export class RaftNode {
    * applied locally, with the FSM's return value. Data must be non-empty (an empty
    * entry is the leader's no-op). The caller must not mutate data afterwards.
    */
-  propose(data: Uint8Array): Promise<{index: number; result: unknown}> {
+  propose(data: Uint8Array, opts?: {forward?: boolean}): Promise<{index: number; result: unknown}> {
     if (!(data instanceof Uint8Array) || data.byteLength === 0) return Promise.reject(new RaftError('invalid', 'a command must be non-empty bytes'))
+    if (opts?.forward && this.state === 'running' && this.role !== 'leader') return this.forward(data)
     return this.submit(() => this.core!.propose(data))
+  }
+
+  /**
+   * On a follower, propose(data, {forward: true}): the command goes to the leader inside
+   * the Raft stream (etcd's proposal forwarding), batched per event-loop turn. The
+   * leader answers with the entry's index and term, and the promise resolves when this
+   * node applies that entry, with its own FSM's result (the same on every server). It
+   * rejects with 'not-leader' when surely nothing was appended (no leader known, or the
+   * leader refused), and with 'leadership-lost' or 'timeout' when the outcome is unknown.
+   */
+  private forward(data: Uint8Array): Promise<{index: number; result: unknown}> {
+    if (this.leaderId === '') return Promise.reject(new RaftError('not-leader', 'no known leader', ''))
+    return new Promise((resolve, reject) => {
+      if (this.forwardQueue.length === 0) this.env.timers.defer(() => this.flushForwards())
+      this.forwardQueue.push({data, resolve, reject})
+    })
+  }
+
+  private flushForwards(): void {
+    const queue = this.forwardQueue
+    this.forwardQueue = []
+    if (queue.length === 0) return
+    const refused = this.state !== 'running' ? this.refusal() : undefined
+    if (refused) {
+      for (const it of queue) it.reject(refused)
+      return
+    }
+    for (let start = 0; start < queue.length; ) {
+      let end = start + 1
+      let bytes = queue[start]!.data.byteLength
+      while (end < queue.length && bytes + queue[end]!.data.byteLength <= FORWARD_BATCH_BYTES) bytes += queue[end++]!.data.byteLength
+      const items = queue.slice(start, end)
+      start = end
+      const context = `${this.id}/p/${++this.forwardSeq}`
+      this.forwards.set(context, {items, deadlineMs: this.env.clock.nowMs() + this.requestTimeoutMs})
+      try {
+        this.core!.forwardProposal(items.map((it) => it.data), context)
+      } catch (err) {
+        this.forwards.delete(context)
+        const e = this.mapCoreError(err)
+        for (const it of items) it.reject(e)
+      }
+    }
+    this.schedule()
+  }
+
+  /** The leader's answer to a forwarded MsgProp: its entries now wait to be applied, as the leader's own do. */
+  private onProposalResult(res: ProposalResult): void {
+    const f = this.forwards.get(res.context)
+    if (!f) return
+    this.forwards.delete(res.context)
+    if (res.rejected) {
+      for (const it of f.items) it.reject(new RaftError('not-leader', 'the leader refused the write for now (nothing was applied)', this.leaderId))
+      return
+    }
+    f.items.forEach((it, k) => {
+      const index = res.index + k
+      // Applied before the answer came: whose entry it was cannot be told any more.
+      if (index <= this.applied) {
+        it.reject(new RaftError('leadership-lost', `entry ${index} was applied before the leader's answer arrived; the write's outcome is unknown`))
+        return
+      }
+      this.pending.get(index)?.reject(new RaftError('leadership-lost', `entry ${index} was replaced by another leader's entry`))
+      this.pending.set(index, {term: res.term, deadlineMs: f.deadlineMs, resolve: it.resolve, reject: it.reject})
+    })
+  }
+
+  /** Forwards still waiting for the leader's answer: with a new leader, that answer will not come. */
+  private abandonForwards(err: RaftError): void {
+    for (const [ctx, f] of this.forwards) {
+      this.forwards.delete(ctx)
+      for (const it of f.items) it.reject(err)
+    }
   }
 
   /** Adds (or promotes) a voter; resolves with the index of the applied change. */
@@ -626,7 +725,8 @@ export class RaftNode {
     const termDurable = !hs || (hs.term === prev.term && hs.vote === prev.vote)
     const early: Message[] = []
     const held: Message[] = []
-    for (const m of rd.messages) (termDurable && (m.type === MsgType.App || m.type === MsgType.Heartbeat) ? early : held).push(m)
+    // A forwarded proposal and the leader's answer to one claim nothing about this disk either.
+    for (const m of rd.messages) (termDurable && EARLY.has(m.type) ? early : held).push(m)
     // Committed entries are durable on a quorum already (the core counts this server's own
     // copy only at advance), so they apply and answer their callers now, not one fsync
     // later. Except a membership change: the core counts it applied only at advance, and a
@@ -670,6 +770,8 @@ export class RaftNode {
   /** Applies a Ready's snapshot and committed entries, and notes its leader and read states. */
   private apply(rd: Ready): void {
     if (rd.snapshot) this.installSnapshot(rd)
+    // Before the entries: an answer and the entries it names may come in one Ready.
+    if (rd.proposals) for (const res of rd.proposals) this.onProposalResult(res)
     for (const e of rd.committedEntries) this.applyEntry(e)
     // After applying: proposals committed before a step-down still resolve.
     if (rd.softState) this.setLeader(rd.softState.leader, rd.softState.role)
@@ -783,6 +885,7 @@ export class RaftNode {
       this.reads.delete(ctx)
       r.reject(new RaftError('leadership-lost', 'leadership lost after a storage failure'))
     }
+    this.abandonForwards(new RaftError('leadership-lost', 'a storage failure interrupted the forwarded write; its outcome is unknown'))
     // The core advanced past what is durable: replace it by one loaded from the store. The
     // FSM is still exactly at `applied` (nothing from rd was applied), and the durable
     // commit covers it because every applied entry's commit was persisted first.
@@ -805,6 +908,7 @@ export class RaftNode {
       }
     }
     if (leader === this.leaderId) return
+    this.abandonForwards(new RaftError('leadership-lost', 'the leader changed before it answered; the write may or may not have been applied'))
     this.leaderId = leader
     if (leader !== '' && leader !== this.id) this.lastContactAtMs = this.env.clock.nowMs()
     this.log.info(leader === '' ? 'no known leader' : leader === this.id ? 'entering leader state' : 'new leader', {leader, term: this.core?.status().term})
@@ -829,11 +933,18 @@ export class RaftNode {
       this.reads.delete(ctx)
       r.reject(new RaftError('timeout', `read index not confirmed within ${this.requestTimeoutMs}ms`))
     }
+    for (const [ctx, f] of this.forwards) {
+      if (f.deadlineMs > now) continue
+      this.forwards.delete(ctx)
+      for (const it of f.items) it.reject(new RaftError('timeout', `the leader did not answer a forwarded write within ${this.requestTimeoutMs}ms; its outcome is unknown`))
+    }
   }
 
   private failAll(err: RaftError): void {
     for (const p of this.pending.values()) p.reject(err)
     this.pending.clear()
+    this.abandonForwards(err)
+    for (const it of this.forwardQueue.splice(0)) it.reject(err)
     for (const r of this.reads.values()) r.reject(err)
     this.reads.clear()
   }

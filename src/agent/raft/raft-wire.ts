@@ -59,7 +59,7 @@ export class RaftWireError extends Error {
  */
 const REMOTE_TYPES: ReadonlySet<string> = new Set<string>([
   MsgType.Prop, MsgType.App, MsgType.AppResp, MsgType.Vote, MsgType.VoteResp, MsgType.PreVote, MsgType.PreVoteResp,
-  MsgType.Heartbeat, MsgType.HeartbeatResp, MsgType.TransferLeader, MsgType.TimeoutNow, MsgType.ReadIndex, MsgType.ReadIndexResp,
+  MsgType.Heartbeat, MsgType.HeartbeatResp, MsgType.TransferLeader, MsgType.TimeoutNow, MsgType.ReadIndex, MsgType.ReadIndexResp, MsgType.PropResp,
 ])
 
 export interface RaftCodec {

@@ -92,10 +92,15 @@ export class Raft {
     return this.node.lastContactMs()
   }
 
-  /** Replicates a command; resolves with the FSM result once committed and applied. */
-  async apply(cmd: Command): Promise<unknown> {
+  /**
+   * Replicates a command; resolves with the FSM result once committed and applied. With
+   * `forward`, a follower sends it to the leader inside the Raft stream and answers once it
+   * applied the entry itself (only for commands whose outcome does not depend on which
+   * server built them; see forward.ts). Without, a follower refuses ("No cluster leader").
+   */
+  async apply(cmd: Command, opts?: {forward?: boolean}): Promise<unknown> {
     try {
-      const {result} = await this.node.propose(encodeCommand(cmd))
+      const {result} = await this.node.propose(encodeCommand(cmd), opts)
       // The FSM returns user errors (missing node, invalid session) as values so every
       // server applies the entry identically; here they become Consul's 500 answers.
       if (result instanceof StateError) throw new HttpError(500, result.message)

@@ -6,7 +6,7 @@ import {startRpcServer, type ProtocolHandler, type RpcServer} from '../rpc/serve
 import {RpcPool, type RpcCaller} from '../rpc/client.js'
 import type {RaftTransport} from '../raft/transport.js'
 import {Bootstrapper} from './bootstrap.js'
-import {forwardingDelegate} from './forward.js'
+import {FORWARDABLE_KV_OPS, forwardingDelegate} from './forward.js'
 import {RaftMembership} from './raft-membership.js'
 import {ServerLookup} from './servers.js'
 import {WanRouter} from './wan-router.js'
@@ -135,7 +135,8 @@ export class ServerRole {
     const local = localDelegate(createEndpoints({
       server: {
         state: () => raft.state,
-        apply: (cmd) => raft.apply(cmd),
+        // A follower runs only `proposable` writes itself (forward.ts); their commands go to the leader in the Raft stream.
+        apply: (cmd) => raft.apply(cmd, {forward: cmd.type === 'kv' && FORWARDABLE_KV_OPS.has(cmd.op)}),
         isLeader: () => raft.isLeader(),
         hasLeader: () => raft.hasLeader(),
         lastContactMs: () => raft.lastContactMs(),
@@ -170,6 +171,7 @@ export class ServerRole {
         return c && conflictError(c)
       },
       isLeader: () => raft.isLeader(),
+      forwardsProposals: () => raft.hasLeader(),
       leaderAddr: () => raft.leaderAddress() || undefined,
       lastContactMs: () => raft.lastContactMs(),
       holdTimeoutMs: config.rpcHoldTimeoutMs,

@@ -9,6 +9,7 @@ import {
   RawNode,
   type Entry,
   type Message,
+  type ProposalResult,
   type RaftConfig,
   type ReadState,
   type Ready,
@@ -29,6 +30,8 @@ export interface TestNode {
   /** The state machine: one line per applied entry, `index:term:type:payload`. */
   applied: string[]
   readStates: ReadState[]
+  /** Answers to this node's forwarded proposals (Ready.proposals). */
+  proposals: ProposalResult[]
 }
 
 export type NodeOptions = Partial<Omit<RaftConfig, 'id' | 'storage' | 'randomInt'>>
@@ -81,7 +84,7 @@ export class Network {
   addNode(id: string, bootstrapVoters?: string[], overrides: NodeOptions = {}): TestNode {
     const storage = new MemoryStorage()
     if (bootstrapVoters) storage.applySnapshot(bootstrapSnapshot(bootstrapVoters))
-    const node: TestNode = {id, raw: this.makeRaw(id, storage, overrides), storage, applied: [], readStates: []}
+    const node: TestNode = {id, raw: this.makeRaw(id, storage, overrides), storage, applied: [], readStates: [], proposals: []}
     this.nodes.set(id, node)
     return node
   }
@@ -154,6 +157,7 @@ export class Network {
       if (cc) n.storage.setConfState(n.raw.applyConfChange(cc))
     }
     n.readStates.push(...rd.readStates)
+    if (rd.proposals) n.proposals.push(...rd.proposals)
   }
 
   /** A message the network lost: a snapshot's sender hears of the failure, as from a real transport. */

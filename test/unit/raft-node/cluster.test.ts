@@ -232,6 +232,73 @@ describe('RaftNode cluster over the memory transport', () => {
     }
   })
 
+  it('a follower forwards a proposal inside the Raft stream and answers with its own FSM result once it applied the entry', async () => {
+    const c = three()
+    try {
+      const leader = await c.stableLeader()
+      const follower = [...c.members.values()].find((m) => m !== leader)!
+      await c.time.settle(leader.node.propose(cmd('k', 'v0')))
+      // One turn's proposals travel together; each resolves with where its entry went and what it returned.
+      const results = await c.time.settle(Promise.all([1, 2, 3].map((i) => follower.node.propose(cmd('k', `v${i}`), {forward: true}))))
+      expect(results.map((r) => r.index)).toEqual([results[0]!.index, results[0]!.index + 1, results[0]!.index + 2])
+      expect(results.map((r) => (r.result as {prev: string}).prev)).toEqual(['v0', 'v1', 'v2'])
+      // Answered only once applied here, so a read on this follower sees its own write.
+      expect(follower.fsm.map.get('k')).toBe('v3')
+      expect(follower.fsm.applied).toContain(results[2]!.index)
+      await c.converged()
+      for (const m of c.members.values()) expect(m.fsm.map.get('k')).toBe('v3')
+      // On the leader itself the option changes nothing.
+      expect((await c.time.settle(leader.node.propose(cmd('k', 'v4'), {forward: true}))).index).toBe(results[2]!.index + 1)
+    } finally {
+      c.stop()
+    }
+  })
+
+  it('a forwarded proposal the leader refuses (a transfer in progress) rejects as not-leader: nothing was appended', async () => {
+    const c = three()
+    try {
+      const leader = await c.stableLeader()
+      const [a, b] = [...c.members.values()].filter((m) => m !== leader)
+      // b cannot catch up, so the transfer to it stays in progress and the leader refuses proposals.
+      c.hub.isolate(b!.id)
+      await c.time.settle(leader.node.propose(cmd('x', '1')))
+      leader.node.transferLeadership(b!.id)
+      const before = leader.node.stats().last_log_index
+      const err = await c.time.settle(rejection(a!.node.propose(cmd('refused', '1'), {forward: true})))
+      expect(err.code).toBe('not-leader')
+      expect(err.message).toMatch(/refused/)
+      expect(leader.node.stats().last_log_index).toBe(before)
+      c.hub.heal()
+    } finally {
+      c.stop()
+    }
+  })
+
+  it('a forwarded proposal whose leader is lost before it answers rejects with an unknown outcome, not a success', async () => {
+    const c = three()
+    try {
+      const old = await c.stableLeader()
+      const follower = [...c.members.values()].find((m) => m !== old)!
+      await c.time.settle(follower.node.propose(cmd('before', '1'), {forward: true}))
+      c.hub.cut(follower.id, old.id, true) // the MsgProp never arrives
+      const lost = follower.node.propose(cmd('lost', '1'), {forward: true})
+      c.hub.isolate(old.id)
+      const err = await c.time.settle(rejection(lost))
+      expect(['leadership-lost', 'timeout']).toContain(err.code)
+      c.hub.heal()
+      await c.stableLeader()
+      await c.converged()
+      for (const m of c.members.values()) expect(m.fsm.map.has('lost')).toBe(false)
+      // A follower with no leader known refuses at once: surely not appended.
+      const lone = new Cluster()
+      const n = lone.add('solo-f', {bootstrap: {voters: ['solo-f', 'other']}, ...fast})
+      expect((await rejection(n.node.propose(cmd('x', '1'), {forward: true}))).code).toBe('not-leader')
+      lone.stop()
+    } finally {
+      c.stop()
+    }
+  })
+
   it('transfers leadership on request', async () => {
     const c = three()
     try {

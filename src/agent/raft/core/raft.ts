@@ -8,7 +8,7 @@ import {ReadOnly} from './read-only.js'
 import {commitAndBroadcast, sendAppend} from './replicate.js'
 import {stepCandidate, stepFollower, tickElection} from './step-follower.js'
 import {stepLeader, tickHeartbeat} from './step-leader.js'
-import type {ConfChange, ConfState, Entry, HardState, Message, NodeId, ReadState, Role, Snapshot} from './types.js'
+import type {ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposalResult, ReadState, Role, Snapshot} from './types.js'
 import {EntryType, MsgType} from './types.js'
 
 export type CampaignType = 'preElection' | 'election' | 'transfer'
@@ -55,6 +55,8 @@ export class Raft {
    */
   msgsToSelf: Message[] = []
   readStates: ReadState[] = []
+  /** Answers to proposals this node forwarded (see RawNode.forwardProposal). */
+  proposalResults: ProposalResult[] = []
   readOnly = new ReadOnly()
   /** Leader: ReadIndex requests waiting for the first commit of this term. */
   pendingReadIndex: Message[] = []
@@ -241,6 +243,10 @@ export class Raft {
     switch (m.type) {
       case MsgType.Hup:
         this.hup(this.cfg.preVote ? 'preElection' : 'election')
+        return
+      case MsgType.PropResp:
+        // Whatever our role now: the proposer's driver matches it to what it is waiting for.
+        this.proposalResults.push({context: m.context ?? '', index: m.index ?? 0, term: m.logTerm ?? 0, rejected: m.reject === true})
         return
       case MsgType.Vote:
       case MsgType.PreVote:

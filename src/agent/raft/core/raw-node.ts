@@ -63,8 +63,24 @@ export class RawNode {
    * well-formed message except RaftError('invariant') on a corrupt log.
    */
   step(m: Message): void {
-    if (LOCAL_ONLY.has(m.type) || m.term === 0 || m.to !== this.raft.id) return
+    if (m.term === 0 || m.to !== this.raft.id) return
+    if (LOCAL_ONLY.has(m.type) && !isForwardedProposal(m)) return
     this.raft.step(m)
+  }
+
+  /**
+   * Follower: sends proposals to the leader (etcd's proposal forwarding) instead of
+   * refusing them. `context` must be unique among this node's outstanding forwards; the
+   * leader's answer appears in a later Ready's `proposals`: where the entries went, or a
+   * refusal. No answer comes when the message or the answer is lost or leadership moved
+   * meanwhile: the driver must give up on a leader change or a timeout, the outcome then
+   * unknown. Throws ProposalDroppedError when no leader is known. On a leader this is
+   * propose() with the answer in `proposals`.
+   */
+  forwardProposal(data: Uint8Array[], context: string): void {
+    if (data.length === 0 || data.some((d) => d.byteLength === 0)) throw new RaftError('invariant', 'a forwarded proposal needs non-empty commands')
+    const entries = data.map((d) => ({index: 0, term: 0, type: EntryType.Normal, data: d}))
+    this.raft.step({type: MsgType.Prop, from: this.raft.id, to: this.raft.id, term: 0, entries, context})
   }
 
   /**
@@ -154,7 +170,8 @@ export class RawNode {
       r.log.hasNextCommittedEntries() ||
       r.msgs.length > 0 ||
       r.msgsToSelf.length > 0 ||
-      r.readStates.length > 0
+      r.readStates.length > 0 ||
+      r.proposalResults.length > 0
     )
   }
 
@@ -176,6 +193,10 @@ export class RawNode {
     if (!sameHard(hard, this.prevHard)) rd.hardState = hard
     const snap = r.log.unstable.snapshot
     if (snap) rd.snapshot = snap
+    if (r.proposalResults.length > 0) {
+      rd.proposals = r.proposalResults
+      r.proposalResults = []
+    }
     this.prevSoft = soft
     this.prevHard = hard
     r.msgs = []
@@ -242,4 +263,15 @@ function sameSoft(a: SoftState, b: SoftState): boolean {
 
 function sameHard(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit
+}
+
+/** A follower's MsgProp for the leader: a context, and only non-empty commands (never a membership change). */
+function isForwardedProposal(m: Message): boolean {
+  return (
+    m.type === MsgType.Prop &&
+    typeof m.context === 'string' &&
+    Array.isArray(m.entries) &&
+    m.entries.length > 0 &&
+    m.entries.every((e) => e.type === EntryType.Normal && e.data.byteLength > 0)
+  )
 }

@@ -21,7 +21,10 @@ export function tickElection(r: Raft): void {
 export function stepFollower(r: Raft, m: Message): void {
   switch (m.type) {
     case MsgType.Prop:
-      return drop(m, r.lead === '' ? 'no leader' : `not the leader (leader is ${r.lead})`)
+      // Only proposals made to be forwarded (they carry a context) go on to the leader.
+      if (r.lead === '' || m.context === undefined || m.term !== 0) return drop(m, r.lead === '' ? 'no leader' : `not the leader (leader is ${r.lead})`)
+      r.forward(m, r.lead)
+      return
     case MsgType.App:
       r.electionElapsed = 0
       r.lead = m.from

@@ -43,7 +43,8 @@ export function stepLeader(r: Raft, m: Message): void {
       bcastHeartbeat(r)
       return
     case MsgType.Prop:
-      propose(r, m)
+      if (m.context === undefined) propose(r, m)
+      else proposeForwarded(r, m)
       return
     case MsgType.ReadIndex:
       // Until this term's first commit we do not know the true commit index (§6.4).
@@ -94,6 +95,27 @@ function propose(r: Raft, m: Message): void {
   }
   r.appendEntry(ents)
   bcastAppend(r)
+}
+
+/**
+ * A proposal forwarded by a follower (or made to be forwarded here, by a node that has
+ * since become leader): appended like our own, and answered with where its entries went,
+ * so the proposer can tell its entries apart when it applies them. A refusal is answered
+ * too (the proposer then knows nothing was appended); a local one throws as propose does.
+ */
+function proposeForwarded(r: Raft, m: Message): void {
+  const context = m.context!
+  const first = r.log.lastIndex() + 1
+  try {
+    propose(r, m)
+  } catch (e) {
+    if (m.term === 0 || !(e instanceof ProposalDroppedError)) throw e
+    r.send({to: m.from, type: MsgType.PropResp, context, index: 0, reject: true})
+    return
+  }
+  const result = {context, index: first, term: r.term, rejected: false}
+  if (m.from === r.id) r.proposalResults.push(result)
+  else r.send({to: m.from, type: MsgType.PropResp, context, index: first, logTerm: r.term})
 }
 
 function handleAppResp(r: Raft, m: Message, pr: Progress): void {

@@ -70,6 +70,8 @@ export const enum MsgType {
   TimeoutNow = 'MsgTimeoutNow',
   ReadIndex = 'MsgReadIndex',
   ReadIndexResp = 'MsgReadIndexResp',
+  /** The leader's answer to a forwarded MsgProp: where its entries went (index, logTerm) or reject. */
+  PropResp = 'MsgPropResp',
 }
 
 /** One message type with optional fields, as etcd's raftpb.Message; plain data, JSON-serialisable except Uint8Array fields. */
@@ -108,6 +110,19 @@ export interface ReadState {
 }
 
 /**
+ * The leader's answer to proposals a follower forwarded (RawNode.forwardProposal): its
+ * entries were appended from `index` on at term `term`, or refused (`rejected`: nothing was
+ * appended). An accepted proposal is not yet committed: the proposer watches its committed
+ * entries for those indexes with that term, as the leader does for its own.
+ */
+export interface ProposalResult {
+  context: string
+  index: number
+  term: number
+  rejected: boolean
+}
+
+/**
  * The to-do list the driver must carry out, in order:
  * 1. persist snapshot (replaces the log), then entries (an existing suffix from
  *    entries[0].index is overwritten), then hardState: ONE durable transaction
@@ -134,6 +149,8 @@ export interface Ready {
   committedEntries: Entry[]
   messages: Message[]
   readStates: ReadState[]
+  /** Answers to this node's forwarded proposals (absent when none). */
+  proposals?: ProposalResult[]
   mustSync: boolean
 }
 
