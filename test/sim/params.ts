@@ -31,6 +31,11 @@ export interface SimParams {
    * SQLite store does) and each sync completes after a delay drawn in [0, this] virtual ms.
    */
   diskSyncMaxMs: number
+  /**
+   * Share of writes a client sends with propose(data, {forward: true}): a follower then
+   * forwards the proposal to the leader in the Raft stream (as server endpoints do for KV writes).
+   */
+  forwardShare: number
   net: NetParams
   /** Per node: wall-clock offset and clock rate. */
   clocks: {skewMs: number; rate: number}[]
@@ -90,6 +95,7 @@ export function drawParams(seed: number, r: Random, over: ParamOverrides = {}): 
     requestTimeoutMs: 2_000 + r.int(3_000),
     lazyCommitSync: r.float() < 0.5,
     diskSyncMaxMs: 0,
+    forwardShare: 0,
     net: {...net, ...over.net},
     clocks: Array.from({length: nodes}, () => ({
       skewMs: Math.round(between(r, -3_600_000, 3_600_000)),
@@ -109,6 +115,7 @@ export function drawParams(seed: number, r: Random, over: ParamOverrides = {}): 
   }
   // Drawn last, so every other parameter of a seed stays what it was before it existed.
   p.diskSyncMaxMs = pick(r, [0, 0.3, 2, 10])
+  p.forwardShare = pick(r, [0, 0.5, 1])
   const {net: _n, ...rest} = over
   const merged = {...p, ...rest}
   if (rest.nodes !== undefined && rest.clocks === undefined) {

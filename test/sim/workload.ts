@@ -135,7 +135,8 @@ export class Workload {
       }
       const cmd: KvCommand = {type: 'kv', op: op.kind === 'write' ? 'set' : 'cas', entry: {Key: key, Value: new TextEncoder().encode(op.value)}, now: this.world.nowMs()}
       if (op.kind === 'cas') cmd.cas = op.expect
-      const {index, result} = await this.call(client, target, (m) => m.node.propose(encodeCommand(cmd)))
+      const opts = this.forwarded()
+      const {index, result} = await this.call(client, target, (m) => m.node.propose(encodeCommand(cmd), opts))
       if (typeof result !== 'boolean') this.violations.add(`unexpected FSM result for ${op.kind} ${key}: ${String(result)}`)
       this.history.complete(h, 'ok', op.kind === 'write' ? {index} : {index, swapped: result === true})
       if (op.kind === 'write' || result === true) lastIndex.set(key, index)
@@ -152,7 +153,8 @@ export class Workload {
     this.adds.push(a)
     const cmd: KvCommand = {type: 'kv', op: 'set', entry: {Key: a.key, Value: new TextEncoder().encode(a.value)}, now: this.world.nowMs()}
     try {
-      await this.call(client, target, (m) => m.node.propose(encodeCommand(cmd)))
+      const opts = this.forwarded()
+      await this.call(client, target, (m) => m.node.propose(encodeCommand(cmd), opts))
       a.status = 'ok'
       if (this.world.nowMs() >= this.healAtMs) this.okWritesAfter++
     } catch (err) {
@@ -200,6 +202,12 @@ export class Workload {
         )
       }, 'call')
     })
+  }
+
+  /** Whether this write asks a follower to forward it (drawn only when the seed mixes both). */
+  private forwarded(): {forward: boolean} {
+    const share = this.params.forwardShare
+    return {forward: share >= 1 || (share > 0 && this.rng.float() < share)}
   }
 
   private sleep(client: string, ms: number): Promise<void> {

@@ -188,6 +188,7 @@ export class RaftNode {
   /** Forwarded MsgProps by context, until the leader answers. */
   private readonly forwards = new Map<string, Forwarded>()
   private forwardSeq = 0
+  private readonly incarnation: string
   private readonly leaderWatchers = new Set<(leader: NodeId | '') => void>()
   private readonly waitsSnapshotStatus: boolean
   /** When a message last arrived from each peer (monotonic ms), for peers(). */
@@ -214,6 +215,8 @@ export class RaftNode {
     // electionTicks - 1 of its ticks, which run up to (1 + drift) fast; ours up to (1 - drift) slow.
     this.leaseMs = ((this.electionTicks - 1) * this.tickMs * (1 - drift)) / (1 + drift)
     this.waitsSnapshotStatus = typeof this.transport.onSnapshotStatus === 'function'
+    // The wall clock at start (not a random draw: the simulator's seeds keep their streams).
+    this.incarnation = Math.floor(this.env.clock.wallMs()).toString(36)
   }
 
   // ---- lifecycle ---------------------------------------------------------------------
@@ -309,7 +312,8 @@ export class RaftNode {
       while (end < queue.length && bytes + queue[end]!.data.byteLength <= FORWARD_BATCH_BYTES) bytes += queue[end++]!.data.byteLength
       const items = queue.slice(start, end)
       start = end
-      const context = `${this.id}/p/${++this.forwardSeq}`
+      // Unique across restarts too: the leader drops a context it has seen (a duplicate).
+      const context = `${this.id}/${this.incarnation}/${++this.forwardSeq}`
       this.forwards.set(context, {items, deadlineMs: this.env.clock.nowMs() + this.requestTimeoutMs})
       try {
         this.core!.forwardProposal(items.map((it) => it.data), context)

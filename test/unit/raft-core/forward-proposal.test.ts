@@ -23,6 +23,20 @@ describe('raft core: proposals forwarded by a follower', () => {
     net.assertAppliedPrefixes()
   })
 
+  it('a duplicated MsgProp is appended once and answered once', () => {
+    const net = new Network(['1', '2', '3'])
+    net.campaign('1')
+    net.node('2').raw.forwardProposal([enc('once')], 'ctx-dup')
+    net.stabilize()
+    const prop = net.sent.find((m) => m.type === MsgType.Prop)!
+    const last = net.status('1').lastIndex
+    net.node('1').raw.step({...prop})
+    net.stabilize()
+    expect(net.status('1').lastIndex).toBe(last)
+    expect(net.appliedData('3')).toEqual(['once'])
+    expect(net.node('2').proposals).toHaveLength(1)
+  })
+
   it('a leader refusing a forwarded proposal (transfer in progress) answers with a rejection and appends nothing', () => {
     const net = new Network(['1', '2', '3'])
     net.campaign('1')

@@ -57,6 +57,8 @@ export class Raft {
   readStates: ReadState[] = []
   /** Answers to proposals this node forwarded (see RawNode.forwardProposal). */
   proposalResults: ProposalResult[] = []
+  /** Leader: contexts of the forwarded proposals seen lately, so a duplicated MsgProp is not appended twice. */
+  readonly seenProposals = new Set<string>()
   readOnly = new ReadOnly()
   /** Leader: ReadIndex requests waiting for the first commit of this term. */
   pendingReadIndex: Message[] = []

@@ -97,6 +97,9 @@ function propose(r: Raft, m: Message): void {
   bcastAppend(r)
 }
 
+/** Forwarded proposal contexts a leader remembers (oldest forgotten first). */
+const SEEN_PROPOSALS = 4096
+
 /**
  * A proposal forwarded by a follower (or made to be forwarded here, by a node that has
  * since become leader): appended like our own, and answered with where its entries went,
@@ -105,6 +108,13 @@ function propose(r: Raft, m: Message): void {
  */
 function proposeForwarded(r: Raft, m: Message): void {
   const context = m.context!
+  if (m.term !== 0) {
+    // A copy of a MsgProp seen before (a network may duplicate): appending it again would
+    // apply the writes twice, and a second answer could contradict the first.
+    if (r.seenProposals.has(context)) return
+    r.seenProposals.add(context)
+    if (r.seenProposals.size > SEEN_PROPOSALS) r.seenProposals.delete(r.seenProposals.values().next().value!)
+  }
   const first = r.log.lastIndex() + 1
   try {
     propose(r, m)
