@@ -72,6 +72,13 @@ describe('three servers', () => {
     const leader = await agreedLeader(live())
     const followers = servers.filter((s) => `${s.ip}:8300` !== leader).map((s) => s.agent!)
     expect(await put(followers[0]!, '/v1/kv/fwd/x', 'one')).toEqual({status: 200, body: 'true'})
+    // The follower sent only the Raft entry and answered once it applied it: its own copy has the write.
+    expect((await get(followers[0]!, '/v1/kv/fwd/x?stale&raw')).body).toBe('one')
+    // CAS through a follower: decided by the FSM, so the right ModifyIndex wins and a stale one loses.
+    const modify = (JSON.parse((await get(followers[0]!, '/v1/kv/fwd/x?stale')).body) as {ModifyIndex: number}[])[0]!.ModifyIndex
+    expect(await put(followers[0]!, `/v1/kv/fwd/x?cas=${modify}`, 'two')).toEqual({status: 200, body: 'true'})
+    expect(await put(followers[0]!, `/v1/kv/fwd/x?cas=${modify}`, 'three')).toEqual({status: 200, body: 'false'})
+    expect(await put(followers[0]!, '/v1/kv/fwd/x', 'one')).toEqual({status: 200, body: 'true'})
     const r = await get(followers[1]!, '/v1/kv/fwd/x?consistent&raw')
     expect(r.status).toBe(200)
     expect(r.body).toBe('one')
