@@ -167,6 +167,8 @@ export class RaftNode {
   private readyScheduled = false
   /** A Ready's entries are written and their sync is running (see handle); no new Ready until it ends. */
   private awaitingDisk = false
+  /** While awaitingDisk: the term durable on this disk (the Ready being synced may carry a newer one). */
+  private durableTerm = 0
   /** Why the node stopped itself (see fatal); requests then fail with it. */
   private failure: RaftError | undefined
   private campaignOnTick = false
@@ -605,8 +607,22 @@ export class RaftNode {
         if (this.isLoneVoter()) this.core!.campaign()
       }
       this.core!.tick()
+      this.heartbeatWhileSyncing()
       this.expire()
     })
+  }
+
+  /**
+   * A leader whose Ready waits on its disk still sends its heartbeats (hashicorp/raft sends
+   * them from their own goroutine): a disk slower than the election timeout would otherwise
+   * cost it leadership, the followers electing a new leader whose disk is no faster.
+   */
+  private heartbeatWhileSyncing(): void {
+    if (!this.awaitingDisk || this.role !== 'leader') return
+    // Only at a term already durable here (the Ready being synced may be the one that raised it).
+    if (this.durableTerm !== this.core!.status().term) return
+    const beats = this.core!.takeHeartbeats()
+    if (beats.length > 0) this.send(beats)
   }
 
   /** Runs fn against the core if running; core invariant failures stop the node. */
@@ -727,6 +743,7 @@ export class RaftNode {
     const hs = rd.hardState
     const prev = this.store.initialState().hardState
     const termDurable = !hs || (hs.term === prev.term && hs.vote === prev.vote)
+    this.durableTerm = prev.term
     const early: Message[] = []
     const held: Message[] = []
     // A forwarded proposal and the leader's answer to one claim nothing about this disk either.

@@ -210,4 +210,18 @@ describe('raft core: snapshots', () => {
     net.propose('1', 'more')
     expect(net.appliedData('2').at(-1)).toBe('more')
   })
+
+  it('takeHeartbeats hands a leader’s pending heartbeats out of the next Ready (and nothing elsewhere)', () => {
+    const net = new Network(['1', '2', '3'])
+    net.campaign('1')
+    const leader = net.node('1').raw
+    leader.propose(new TextEncoder().encode('x'))
+    leader.tick() // heartbeatTicks 1: a heartbeat round now, queued behind the append
+    const beats = leader.takeHeartbeats()
+    expect(beats.map((m) => [m.type, m.to]).sort()).toEqual([[MsgType.Heartbeat, '2'], [MsgType.Heartbeat, '3']])
+    const rd = leader.ready()
+    expect(rd.messages.some((m) => m.type === MsgType.Heartbeat)).toBe(false)
+    expect(rd.messages.some((m) => m.type === MsgType.App)).toBe(true)
+    expect(net.node('2').raw.takeHeartbeats()).toEqual([])
+  })
 })

@@ -214,8 +214,7 @@ describe('RaftNode cluster over the memory transport', () => {
       await c.time.until(() => f1!.store.lastIndex() === last && (f1!.store as MemoryRaftStore).unsynced() === 0, 5_000, 'the append at the follower, durable')
       expect((leader.store as MemoryRaftStore).unsynced()).toBeGreaterThan(0)
       // f1's durable ack is one copy of two needed: nothing commits while the leader's own
-      // copy is not durable. (Shorter than an election timeout: a leader waiting on its disk
-      // sends no heartbeats, as when its event loop blocked in a synchronous fsync.)
+      // copy is not durable.
       await c.time.advance(300)
       expect(settled).toBe(false)
       expect(Number(f1!.node.stats().commit_index)).toBeLessThan(last)
@@ -227,6 +226,36 @@ describe('RaftNode cluster over the memory transport', () => {
       expect((await c.time.settle(write)).index).toBe(last)
       await c.time.until(() => Number(f1!.node.stats().applied_index) >= last, 5_000, 'applied at the follower')
       expect(f1!.fsm.map.get('k')).toBe('v')
+    } finally {
+      c.stop()
+    }
+  })
+
+  it('a leader whose disk stalls longer than the election timeout keeps sending heartbeats, and keeps its leadership', async () => {
+    const c = new Cluster()
+    const held = new Map<NodeId, (() => void)[]>()
+    const diskTimers = c.time.env(98).timers
+    const store = (id: NodeId) => new MemoryRaftStore({syncLater: (fn) => (held.get(id)?.push(fn) ?? diskTimers.after(1, fn))})
+    try {
+      for (const id of voters) c.add(id, {bootstrap: {voters}, ...fast}, store(id))
+      const leader = await c.stableLeader()
+      await c.time.settle(leader.node.propose(cmd('warm', 'up')))
+      const term = leader.node.stats().term
+      held.set(leader.id, [])
+      const write = leader.node.propose(cmd('k', 'v'))
+      // Four election timeouts (10 ticks of 50 ms, randomised up to 2×) with the leader's fsync stuck.
+      await c.time.advance(4_000)
+      expect((leader.store as MemoryRaftStore).unsynced()).toBeGreaterThan(0)
+      for (const m of c.members.values()) {
+        expect(m.node.stats().term).toBe(term)
+        expect(m.node.leader()).toBe(leader.id)
+      }
+      const syncs = held.get(leader.id)!
+      held.delete(leader.id)
+      for (const fn of syncs) fn()
+      await c.time.settle(write)
+      await c.converged()
+      for (const m of c.members.values()) expect(m.fsm.map.get('k')).toBe('v')
     } finally {
       c.stop()
     }

@@ -104,6 +104,23 @@ export class RawNode {
     this.raft.step({type: MsgType.Prop, from: this.raft.id, to: this.raft.id, term: 0, entries: [{index: 0, term: 0, type: EntryType.ConfChange, data}]})
   }
 
+  /**
+   * Leader: hands over the heartbeats produced since the last Ready, removing them from the
+   * next one, so a driver whose Ready waits on a slow disk can still send them: they claim
+   * nothing about this node's disk (their commit is durable on a quorum already), and
+   * without them followers would elect a new leader. The driver must send them only while
+   * the current term is durable. [] on other roles.
+   */
+  takeHeartbeats(): Message[] {
+    const r = this.raft
+    if (r.role !== 'leader' || !r.msgs.some((m) => m.type === MsgType.Heartbeat)) return []
+    const out: Message[] = []
+    const rest: Message[] = []
+    for (const m of r.msgs) (m.type === MsgType.Heartbeat ? out : rest).push(m)
+    r.msgs = rest
+    return out
+  }
+
   /** Starts an election now (pre-vote first when enabled). A no-op for leaders and non-voters. */
   campaign(): void {
     this.raft.step({type: MsgType.Hup, from: this.raft.id, to: this.raft.id, term: 0})
