@@ -137,6 +137,9 @@ export class AgentGossip {
     }
     if (c.server) {
       t.raft_vsn = '3'
+      // dc's feature flag, in Consul's ft_ style: this server takes proposals forwarded in the
+      // Raft stream (an older one ignores them, so followers forward whole calls to it).
+      t.ft_raft_prop = '1'
       // -server-port=-1: nothing listens, so no port is advertised (others cannot dial it).
       const port = this.o.serverPort?.() ?? (c.ports.server > 0 ? c.ports.server : c.ports.server === -1 ? undefined : 8300)
       if (port !== undefined) t.port = String(port)

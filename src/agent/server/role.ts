@@ -171,7 +171,11 @@ export class ServerRole {
         return c && conflictError(c)
       },
       isLeader: () => raft.isLeader(),
-      forwardsProposals: () => raft.hasLeader(),
+      // Only to a leader that says it takes them (an older dc would drop them unanswered).
+      forwardsProposals: () => {
+        const leader = raft.node.leader()
+        return leader !== '' && this.servers.byId(leader)?.raftProposals === true
+      },
       leaderAddr: () => raft.leaderAddress() || undefined,
       lastContactMs: () => raft.lastContactMs(),
       holdTimeoutMs: config.rpcHoldTimeoutMs,

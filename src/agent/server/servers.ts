@@ -16,6 +16,8 @@ export interface ServerInfo {
   raftVersion: number
   /** Its version from the `build` tag ("1.2.3:dc" → "1.2.3"), '' when absent. */
   version: string
+  /** It takes proposals forwarded in the Raft stream (tag `ft_raft_prop`). */
+  raftProposals: boolean
 }
 
 /** A member's server metadata, or undefined when it is not a Consul server (Consul's IsConsulServer). */
@@ -35,6 +37,7 @@ export function serverInfo(m: SerfMember): ServerInfo | undefined {
     bootstrap: t.bootstrap === '1',
     raftVersion: Number(t.raft_vsn) || 0,
     version: (t.build ?? '').split(':')[0] ?? '',
+    raftProposals: t.ft_raft_prop === '1',
   }
 }
 

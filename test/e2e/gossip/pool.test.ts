@@ -37,7 +37,7 @@ describe('LAN gossip between agent processes', () => {
     const view = await members(c)
     const ma = view.find((m) => m.Name === 'g-a')!
     expect(ma.Addr).toBe('127.0.0.41')
-    expect(ma.Tags).toMatchObject({role: 'consul', dc: 'dc1', vsn: '2', raft_vsn: '3'})
+    expect(ma.Tags).toMatchObject({role: 'consul', dc: 'dc1', vsn: '2', raft_vsn: '3', ft_raft_prop: '1'})
     expect(ma.Tags.id).toMatch(/^[0-9a-f-]{36}$/)
   })
 

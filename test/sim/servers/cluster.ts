@@ -128,7 +128,7 @@ export class ServerCluster implements NemesisTarget {
         s.persist({snapshot: bootstrapSnapshot(this.ids), entries: []})
         s.close()
       }
-      const tags: Record<string, string> = {role: 'consul', dc: this.datacenter, id, port: String(SERVER_PORT), raft_vsn: '3', expect: this.params.bootstrap === 'expect' ? String(this.params.servers) : '0'}
+      const tags: Record<string, string> = {role: 'consul', dc: this.datacenter, id, port: String(SERVER_PORT), raft_vsn: '3', ft_raft_prop: '1', expect: this.params.bootstrap === 'expect' ? String(this.params.servers) : '0'}
       this.gossip.add(this.names.get(id)!, `127.0.10.${this.first + i + 1}`, tags, this.world.rng(`join:${id}`).float() * this.params.aliveDetectMs)
       this.boot(id, disk, 1)
     })

@@ -4,7 +4,7 @@ import type {ServerInfo} from '../../../src/agent/server/servers.js'
 import {memoryLogger, VirtualTime} from '../raft-node/helpers.js'
 
 const server = (n: number, extra: Partial<ServerInfo> = {}): ServerInfo => ({
-  name: `s${n}`, id: `id-${n}`, datacenter: 'dc1', addr: `127.0.0.${n}:8300`, status: 1, expect: 3, bootstrap: false, raftVersion: 3, version: '', ...extra,
+  name: `s${n}`, id: `id-${n}`, datacenter: 'dc1', addr: `127.0.0.${n}:8300`, status: 1, expect: 3, bootstrap: false, raftVersion: 3, version: '', raftProposals: true, ...extra,
 })
 
 describe('bootstrap_expect decision', () => {

@@ -4,14 +4,15 @@ import {forwardingDelegate} from '../../../src/agent/server/forward.js'
 import {RpcError, type RpcPool} from '../../../src/agent/rpc/client.js'
 import {memoryLogger, VirtualTime} from '../raft-node/helpers.js'
 
-interface State {leader: boolean; leaderAddr?: string; lastContact: number}
+interface State {leader: boolean; leaderAddr?: string; lastContact: number; forwardsProposals?: boolean}
 
 function setup(state: State, remote: (addr: string, method: string) => unknown = () => 'remote') {
   const time = new VirtualTime()
   const calls: string[] = []
   const local = (async (method: string) => {
     calls.push(`local ${method}`)
-    if (!state.leader && !method.startsWith('Status.') && method !== 'KVS.Get') throw new EndpointError('no-leader', 'No cluster leader')
+    const proposedHere = method === 'KVS.Apply' && state.forwardsProposals
+    if (!state.leader && !proposedHere && !method.startsWith('Status.') && method !== 'KVS.Get') throw new EndpointError('no-leader', 'No cluster leader')
     return 'local'
   }) as unknown as RpcDelegate
   const pool = {
@@ -25,7 +26,7 @@ function setup(state: State, remote: (addr: string, method: string) => unknown =
   env.timers.every(10, () => {})
   const rpc = forwardingDelegate({
     env, log: memoryLogger(), local, pool, datacenter: 'dc1', serversOf: (dc: string) => (dc === 'dc2' ? ['127.0.0.8:8300', '127.0.0.9:8300'] : []),
-    isLeader: () => state.leader, leaderAddr: () => state.leaderAddr, lastContactMs: () => state.lastContact,
+    isLeader: () => state.leader, leaderAddr: () => state.leaderAddr, lastContactMs: () => state.lastContact, forwardsProposals: () => state.forwardsProposals === true,
     holdTimeoutMs: 7000, defaultQueryTimeMs: 300_000, maxQueryTimeMs: 600_000,
   })
   return {time, calls, rpc}
@@ -47,6 +48,17 @@ describe('a server\'s forwarding delegate', () => {
     expect(await t.rpc('KVS.Get', {Key: 'k', AllowStale: true})).toBe('local')
     expect(await t.rpc('Status.Leader', undefined as never)).toBe('local')
     expect(t.calls).toEqual(['127.0.0.1:8300 KVS.Apply', '127.0.0.1:8300 KVS.Get', '127.0.0.1:8300 KVS.Get', 'local KVS.Get', 'local Status.Leader'])
+  })
+
+  it('runs KV writes decided by the FSM alone here when the leader takes forwarded proposals; lock, unlock and other writes still go as calls', async () => {
+    const t = setup({leader: false, leaderAddr: '127.0.0.1:8300', lastContact: 40, forwardsProposals: true})
+    for (const Op of ['set', 'cas', 'delete', 'delete-cas', 'delete-tree', undefined]) expect(await t.rpc('KVS.Apply', {Op, DirEnt: {Key: 'k'}} as never)).toBe('local')
+    for (const Op of ['lock', 'unlock']) expect(await t.rpc('KVS.Apply', {Op, DirEnt: {Key: 'k', Session: 's'}} as never)).toBe('remote')
+    expect(await t.rpc('Txn.Apply', {Ops: []} as never)).toBe('remote')
+    expect(t.calls.filter((c) => c.startsWith('local'))).toHaveLength(6)
+    // A leader that does not say it takes them (an older dc): the whole call goes.
+    const old = setup({leader: false, leaderAddr: '127.0.0.1:8300', lastContact: 40, forwardsProposals: false})
+    expect(await old.rpc('KVS.Apply', {Op: 'set', DirEnt: {Key: 'k'}})).toBe('remote')
   })
 
   it('sends a stale read to the leader when this server lags more than max_stale, or never heard from one', async () => {
