@@ -8,21 +8,23 @@ import type {AliasSource, CheckDefinition, CheckStatus} from './types.js'
  * that cannot be found is critical.
  */
 export function aggregateAlias(
-  checks: ReturnType<AliasSource['checks']>,
+  checks: NonNullable<ReturnType<AliasSource['checks']>>,
   node: string,
   serviceId: string,
 ): {status: CheckStatus; output: string} {
   let status: CheckStatus = 'passing'
   let output = 'No checks found.'
   let found = false
+  // Every check is looked at (no early exit on the first critical): a critical node check
+  // listed before the service's own must not make the service look missing.
   for (const c of checks) {
     if (c.Node !== node) continue
     if (c.ServiceID !== '' && c.ServiceID !== serviceId) continue
     if (c.ServiceID !== '') found = true
+    if (status === 'critical') continue
     if (c.Status === 'critical' || c.Status === 'warning' || c.Status === 'maintenance') {
       status = c.Status === 'warning' ? 'warning' : 'critical'
       output = `Aliased check ${JSON.stringify(c.Name)} failing: ${c.Output}`
-      if (status === 'critical') break
     } else if (status === 'passing') output = 'All checks passing.'
   }
   if (serviceId !== '' && !found) return {status: 'critical', output: `Service ${serviceId} could not be found on node ${node}`}
@@ -43,7 +45,11 @@ export function aliasCheck(def: CheckDefinition, source: AliasSource | undefined
     // Re-arm before reading so a change between the read and the watch is not lost.
     cancelWatch?.()
     cancelWatch = source.watch(node, kick)
-    const r = aggregateAlias(source.checks(node), node, def.aliasService)
+    const error = source.error?.(node)
+    const checks = source.checks(node)
+    // Nothing known yet (the first remote answer is on its way): keep the current status.
+    if (!error && !checks) return
+    const r = error ? {status: 'critical' as CheckStatus, output: error} : aggregateAlias(checks!, node, def.aliasService)
     const key = `${r.status}\u0000${r.output}`
     if (key === last) return
     last = key

@@ -55,8 +55,10 @@ export interface Probers {
 
 /** What an alias check looks at: the aggregated health of a service (or node) somewhere. */
 export interface AliasSource {
-  /** The checks to aggregate: every check on the node, filtered by the runner. */
-  checks(node: string): {Node: string; CheckID: string; Name: string; Status: string; Output: string; ServiceID: string}[]
+  /** The checks to aggregate: every check on the node, filtered by the runner; undefined while not known yet. */
+  checks(node: string): {Node: string; CheckID: string; Name: string; Status: string; Output: string; ServiceID: string}[] | undefined
+  /** Why the node's checks cannot be read now (the check is then critical with this output). */
+  error?(node: string): string | undefined
   /** Calls cb (at most once) when anything evaluate() read may have changed; returns cancel. */
   watch(node: string, cb: () => void): () => void
 }

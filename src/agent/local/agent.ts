@@ -9,6 +9,7 @@ import {deepEqual} from '../../store/state/equal.js'
 import type {StateStore} from '../../store/state/store.js'
 import type {HealthCheck, HealthStatus, NodeService} from '../../store/state/types.js'
 import {WatchSet} from '../../store/state/watch.js'
+import {RemoteAliasChecks} from '../checks/alias-remote.js'
 import {AntiEntropy} from './anti-entropy.js'
 import {LocalError} from './errors.js'
 import {filePersistence, memoryPersistence, type LocalPersistence, type MaintenanceRecord} from './persist.js'
@@ -55,7 +56,7 @@ export interface LocalAgentDeps {
   rpc: RpcDelegate
   /**
    * A server's replicated store, read by alias checks that watch another node. A client
-   * agent has none; alias checks of other nodes then need RPC blocking queries (not yet).
+   * agent has none: its alias checks of other nodes run Health.NodeChecks blocking queries.
    */
   state?(): StateStore
   /** Real sockets and processes by default. */
@@ -82,6 +83,8 @@ export class LocalAgent {
   readonly state: LocalState
   private config: RegistryConfig
   private readonly runners = new Map<string, CheckRunner>()
+  /** Alias checks of other nodes on an agent without the replicated store (created on first use). */
+  private remoteAlias?: RemoteAliasChecks
   private readonly ae: AntiEntropy
   private readonly persistence: LocalPersistence
   private readonly probers: Probers
@@ -144,6 +147,7 @@ export class LocalAgent {
     this.started = false
     this.reaper?.cancel()
     for (const r of this.runners.values()) r.stop()
+    this.remoteAlias?.close()
     this.ae.stop()
     this.state.stop()
   }
@@ -464,11 +468,24 @@ export class LocalAgent {
     }
   }
 
-  /** Alias checks read the local state for this node and the catalog for others. */
+  /**
+   * Alias checks read the local state for this node and, for others, the replicated store on
+   * a server or Health.NodeChecks blocking queries through the RPC seam on a client agent.
+   */
   private aliasSource(): AliasSource {
     const own = () => this.config.nodeName
+    const remote = () =>
+      (this.remoteAlias ??= new RemoteAliasChecks(
+        async (req, signal) => {
+          const r = await this.d.rpc('Health.NodeChecks', req as never, signal)
+          return {index: r.meta.index, checks: r.value}
+        },
+        this.d.env.timers,
+        this.d.log.named('alias'),
+      ))
     return {
-      checks: (node) => (node === own() ? this.checks() : this.d.state?.().nodeChecks(node).value ?? []),
+      checks: (node) => (node === own() ? this.checks() : this.d.state ? this.d.state().nodeChecks(node).value : remote().checks(node)),
+      error: (node) => (node === own() || this.d.state ? undefined : remote().error(node)),
       watch: (node, cb) => {
         if (node === own()) {
           let fired = false
@@ -480,8 +497,8 @@ export class LocalAgent {
           })
           return off
         }
-        const st = this.d.state?.()
-        if (!st) return () => {}
+        if (!this.d.state) return remote().watch(node, cb)
+        const st = this.d.state()
         const ws = new WatchSet()
         st.nodeChecks(node, ws)
         return st.hub.wait(ws, cb)

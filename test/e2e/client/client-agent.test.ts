@@ -83,11 +83,36 @@ describe('client agents', () => {
     await waitFor(async () => (await digA(c1, '127.0.0.102', 'web.service.consul')).includes('127.0.0.103'), 15_000)
   })
 
+  it('an alias check on a client follows a service on another node (Health.NodeChecks blocking queries through the server)', async () => {
+    const reg = await http(c1, '/v1/agent/check/register', {method: 'PUT', body: JSON.stringify({Name: 'follow web', CheckID: 'follow-web', AliasNode: 'cli-2', AliasService: 'web-c2'})})
+    expect(reg.status).toBe(200)
+    const follow = async () => (JSON.parse((await http(c1, '/v1/agent/checks')).body) as Record<string, {Status: string; Output: string}>)['follow-web']
+    await waitFor(async () => (await follow())?.Output === 'All checks passing.', 15_000)
+    expect((await follow())!.Status).toBe('passing')
+    expect((await http(c2, '/v1/agent/check/fail/service:web-c2?note=down', {method: 'PUT'})).status).toBe(200)
+    const failing = await waitFor(async () => {
+      const f = await follow()
+      return f?.Status === 'critical' ? f : undefined
+    }, 15_000)
+    expect(failing.Output).toMatch(/^Aliased check .* failing: down$/)
+    expect((await http(c2, '/v1/agent/check/pass/service:web-c2', {method: 'PUT'})).status).toBe(200)
+    await waitFor(async () => (await follow())?.Status === 'passing', 15_000)
+  })
+
   it('kill -9 of a client: it is failed, its serfHealth critical, its service out of ?passing and DNS', async () => {
     await c2.kill()
     await waitStatus(server, 'cli-2', FAILED, 30_000)
     await waitFor(async () => JSON.parse((await http(c1, '/v1/health/service/web?passing')).body).length === 0, 20_000)
     await waitFor(async () => (await digA(c1, '127.0.0.102', 'web.service.consul')).length === 0, 20_000)
+  })
+
+  it('the alias check on cli-1 turns critical once cli-2 has failed (its serfHealth is a node check of the aliased node)', async () => {
+    const f = await waitFor(async () => {
+      const c = (JSON.parse((await http(c1, '/v1/agent/checks')).body) as Record<string, {Status: string; Output: string}>)['follow-web']
+      return c?.Status === 'critical' ? c : undefined
+    }, 20_000)
+    expect(f.Output).toContain('Serf Health Status')
+    expect((await http(c1, '/v1/agent/check/deregister/follow-web', {method: 'PUT'})).status).toBe(200)
   })
 
   it('answers "No known Consul servers" while it knows none, and recovers when one joins', async () => {

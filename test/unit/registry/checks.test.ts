@@ -1,6 +1,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import type {AddressInfo} from 'node:net'
+import {RemoteAliasChecks, type NodeChecksQuery} from '../../../src/agent/checks/alias-remote.js'
 import {afterEach, describe, expect, it} from 'vitest'
 import {createCheckRunner, createNodeProbers, type AliasSource, type CheckRunner, type CheckStatus, type TtlRunner} from '../../../src/agent/checks/index.js'
 import {applyResult, initialStreaks} from '../../../src/agent/checks/core/thresholds.js'
@@ -251,5 +252,72 @@ describe('alias check', () => {
     wake!()
     h.env.flush()
     expect(h.results[2]).toEqual({status: 'critical', output: 'Service web could not be found on node node1'})
+  })
+
+  it('a critical node check listed before the service’s own does not make the service look missing', () => {
+    const checks = [
+      {Node: 'node1', CheckID: 'serfHealth', Name: 'Serf Health Status', Status: 'critical', Output: 'Agent not live or unreachable', ServiceID: ''},
+      {Node: 'node1', CheckID: 'service:web', Name: 'web check', Status: 'passing', Output: 'ok', ServiceID: 'web'},
+    ]
+    const h = run(def({AliasService: 'web'}), {checks: () => checks, watch: () => () => {}})
+    h.env.flush()
+    expect(h.results).toEqual([{status: 'critical', output: 'Aliased check "Serf Health Status" failing: Agent not live or unreachable'}])
+  })
+
+  it('on a client agent follows another node through Health.NodeChecks blocking queries: nothing reported before the first answer, critical after a second failure', async () => {
+    const calls: {MinQueryIndex: number; AllowStale: boolean; MaxStaleDuration: number; MaxQueryTime: number}[] = []
+    const answers: ({index: number; checks: ReturnType<AliasSource['checks']>} | Error)[] = []
+    const pending: {resolve(v: unknown): void; reject(e: unknown): void}[] = []
+    const query: NodeChecksQuery = (req) => {
+      calls.push(req)
+      const a = answers.shift()
+      if (a instanceof Error) return Promise.reject(a)
+      if (a) return Promise.resolve(a as never)
+      return new Promise((resolve, reject) => void pending.push({resolve, reject}))
+    }
+    const env = createFakeEnv(3)
+    const remote = new RemoteAliasChecks(query, env.timers, env.log)
+    cleanups.push(() => remote.close())
+    const source: AliasSource = {checks: (n) => remote.checks(n), error: (n) => remote.error(n), watch: (n, cb) => remote.watch(n, cb)}
+    const results: {status: string; output: string}[] = []
+    const runner = createCheckRunner(def({AliasNode: 'other', AliasService: 'web'}), {env, log: env.log, notify: (_id, status, output) => void results.push({status, output}), probers: createNodeProbers(), nodeName: 'node1', alias: source})
+    runner.start()
+    cleanups.push(() => runner.stop())
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) {
+        await Promise.resolve()
+        env.flush()
+      }
+    }
+    await settle()
+    // The first query is out and unanswered: no status is made up meanwhile.
+    expect(calls).toHaveLength(1)
+    expect(calls[0]).toMatchObject({MinQueryIndex: 0, AllowStale: true, MaxStaleDuration: 15_000, MaxQueryTime: 60_000})
+    expect(results).toEqual([])
+    pending.shift()!.resolve({index: 7, checks: [{Node: 'other', CheckID: 'service:web', Name: 'web check', Status: 'passing', Output: 'ok', ServiceID: 'web'}]})
+    await settle()
+    expect(results).toEqual([{status: 'passing', output: 'All checks passing.'}])
+    // Blocks from the index it saw.
+    expect(calls[1]!.MinQueryIndex).toBe(7)
+    pending.shift()!.resolve({index: 9, checks: [{Node: 'other', CheckID: 'service:web', Name: 'web check', Status: 'critical', Output: 'down', ServiceID: 'web'}]})
+    await settle()
+    expect(results.at(-1)).toEqual({status: 'critical', output: 'Aliased check "web check" failing: down'})
+    // Failures: the first is tolerated, the second turns the check critical; then backoff.
+    answers.push(new Error('No known Consul servers'), new Error('No known Consul servers'), new Error('No known Consul servers'), new Error('No known Consul servers'))
+    pending.shift()!.reject(new Error('No known Consul servers'))
+    await settle()
+    expect(results.at(-1)).toEqual({status: 'critical', output: 'Failure checking aliased node or service: No known Consul servers'})
+    const before = calls.length
+    env.advance(1_500)
+    await settle()
+    expect(calls.length).toBeLessThanOrEqual(before + 1) // backing off, not spinning
+    // A server answers again: back to the aggregate.
+    answers.length = 0
+    answers.push({index: 12, checks: [{Node: 'other', CheckID: 'service:web', Name: 'web check', Status: 'passing', Output: 'ok', ServiceID: 'web'}]})
+    for (let i = 0; i < 8 && results.at(-1)!.status !== 'passing'; i++) {
+      env.advanceToNext()
+      await settle()
+    }
+    expect(results.at(-1)).toEqual({status: 'passing', output: 'All checks passing.'})
   })
 })
