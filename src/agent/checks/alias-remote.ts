@@ -12,8 +12,13 @@ const MAX_STALE_MS = 15_000
 const BACKOFF_AFTER_FAILURES = 3
 const BACKOFF_MAX_MS = 60_000
 
+/** The IDs of a node's services (Catalog.NodeServices, stale); rejects on any RPC error. */
+export type NodeServicesQuery = (req: {Node: string; AllowStale: true; MaxStaleDuration: number}) => Promise<string[]>
+
 interface Watched {
   checks?: AliasedCheck[]
+  /** The node's service IDs as of the last change of its checks; undefined when the lookup failed. */
+  services?: Set<string>
   error?: string
   index: number
   failures: number
@@ -36,7 +41,14 @@ export class RemoteAliasChecks {
     private readonly query: NodeChecksQuery,
     private readonly timers: Timers,
     private readonly log: Logger,
+    private readonly services?: NodeServicesQuery,
   ) {}
+
+  /** Whether the node has the service; undefined while not known (treated as present). */
+  serviceExists(node: string, serviceId: string): boolean | undefined {
+    const s = this.nodes.get(node)?.services
+    return s ? s.has(serviceId) : undefined
+  }
 
   checks(node: string): AliasedCheck[] | undefined {
     return this.nodes.get(node)?.checks
@@ -92,6 +104,14 @@ export class RemoteAliasChecks {
         w.index = Math.max(1, r.index)
         w.checks = r.checks
         w.error = undefined
+        if (changed && this.services) {
+          // Looked up with each change, for an aliased service none of the node's checks names.
+          w.services = await this.services({Node: node, AllowStale: true, MaxStaleDuration: MAX_STALE_MS}).then(
+            (ids) => new Set(ids),
+            () => undefined,
+          )
+          if (abort.signal.aborted) return
+        }
         if (changed) this.fire(w)
         next(0)
       } catch (e) {

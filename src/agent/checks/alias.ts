@@ -11,6 +11,7 @@ export function aggregateAlias(
   checks: NonNullable<ReturnType<AliasSource['checks']>>,
   node: string,
   serviceId: string,
+  exists: (serviceId: string) => boolean | undefined = () => false,
 ): {status: CheckStatus; output: string} {
   let status: CheckStatus = 'passing'
   let output = 'No checks found.'
@@ -27,7 +28,7 @@ export function aggregateAlias(
       output = `Aliased check ${JSON.stringify(c.Name)} failing: ${c.Output}`
     } else if (status === 'passing') output = 'All checks passing.'
   }
-  if (serviceId !== '' && !found) return {status: 'critical', output: `Service ${serviceId} could not be found on node ${node}`}
+  if (serviceId !== '' && !found && exists(serviceId) === false) return {status: 'critical', output: `Service ${serviceId} could not be found on node ${node}`}
   return {status, output}
 }
 
@@ -49,7 +50,8 @@ export function aliasCheck(def: CheckDefinition, source: AliasSource | undefined
     const checks = source.checks(node)
     // Nothing known yet (the first remote answer is on its way): keep the current status.
     if (!error && !checks) return
-    const r = error ? {status: 'critical' as CheckStatus, output: error} : aggregateAlias(checks!, node, def.aliasService)
+    const exists = (id: string) => (source.serviceExists ? source.serviceExists(node, id) : false)
+    const r = error ? {status: 'critical' as CheckStatus, output: error} : aggregateAlias(checks!, node, def.aliasService, exists)
     const key = `${r.status}\u0000${r.output}`
     if (key === last) return
     last = key

@@ -59,6 +59,12 @@ export interface AliasSource {
   checks(node: string): {Node: string; CheckID: string; Name: string; Status: string; Output: string; ServiceID: string}[] | undefined
   /** Why the node's checks cannot be read now (the check is then critical with this output). */
   error?(node: string): string | undefined
+  /**
+   * Whether the node has the service, asked only when none of its checks names it (Consul's
+   * alias check looks it up too): false makes the alias critical ("could not be found");
+   * undefined (not known) counts as present, as Consul assumes when its lookup fails.
+   */
+  serviceExists?(node: string, serviceId: string): boolean | undefined
   /** Calls cb (at most once) when anything evaluate() read may have changed; returns cancel. */
   watch(node: string, cb: () => void): () => void
 }

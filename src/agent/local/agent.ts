@@ -482,10 +482,16 @@ export class LocalAgent {
         },
         this.d.env.timers,
         this.d.log.named('alias'),
+        async (req) => ((await this.d.rpc('Catalog.NodeServices', req as never)).value as {Services?: {ID: string}[]} | null)?.Services?.map((s) => s.ID) ?? [],
       ))
     return {
       checks: (node) => (node === own() ? this.checks() : this.d.state ? this.d.state().nodeChecks(node).value : remote().checks(node)),
       error: (node) => (node === own() || this.d.state ? undefined : remote().error(node)),
+      serviceExists: (node, id) => {
+        if (node === own()) return this.state.service(id) !== undefined
+        if (this.d.state) return this.d.state().nodeServices(node).value?.Services.some((s) => s.ID === id) ?? false
+        return remote().serviceExists(node, id)
+      },
       watch: (node, cb) => {
         if (node === own()) {
           let fired = false

@@ -264,6 +264,33 @@ describe('alias check', () => {
     expect(h.results).toEqual([{status: 'critical', output: 'Aliased check "Serf Health Status" failing: Agent not live or unreachable'}])
   })
 
+  it('a service that exists but has no checks is not "could not be found" (Consul looks it up in the catalog)', async () => {
+    const nodeCheck = {Node: 'other', CheckID: 'serfHealth', Name: 'Serf Health Status', Status: 'passing', Output: '', ServiceID: ''}
+    const services: Record<string, string[]> = {other: ['web']}
+    const env = createFakeEnv(5)
+    const remote = new RemoteAliasChecks(
+      async (req) => (req.MinQueryIndex === 0 ? {index: 3, checks: [nodeCheck]} : new Promise(() => {})),
+      env.timers,
+      env.log,
+      async (req) => services[req.Node] ?? [],
+    )
+    cleanups.push(() => remote.close())
+    const results: {status: string; output: string}[] = []
+    const source: AliasSource = {checks: (n) => remote.checks(n), error: (n) => remote.error(n), watch: (n, cb) => remote.watch(n, cb), serviceExists: (n, id) => remote.serviceExists(n, id)}
+    for (const svc of ['web', 'gone']) {
+      const runner = createCheckRunner(def({AliasNode: 'other', AliasService: svc}), {env, log: env.log, notify: (_id, status, output) => void results.push({status, output}), probers: createNodeProbers(), nodeName: 'node1', alias: source})
+      runner.start()
+      cleanups.push(() => runner.stop())
+    }
+    for (let i = 0; i < 8; i++) {
+      await Promise.resolve()
+      env.flush()
+    }
+    expect(results).toContainEqual({status: 'passing', output: 'All checks passing.'})
+    expect(results).toContainEqual({status: 'critical', output: 'Service gone could not be found on node other'})
+    expect(results).toHaveLength(2)
+  })
+
   it('on a client agent follows another node through Health.NodeChecks blocking queries: nothing reported before the first answer, critical after a second failure', async () => {
     const calls: {MinQueryIndex: number; AllowStale: boolean; MaxStaleDuration: number; MaxQueryTime: number}[] = []
     const answers: ({index: number; checks: ReturnType<AliasSource['checks']>} | Error)[] = []
