@@ -314,6 +314,11 @@ export class RaftNode {
       while (end < queue.length && bytes + queue[end]!.data.byteLength <= FORWARD_BATCH_BYTES) bytes += queue[end++]!.data.byteLength
       const items = queue.slice(start, end)
       start = end
+      // A core error below may have stopped the node (fatal): what is left gets its reason.
+      if (this.state !== 'running') {
+        for (const it of items) it.reject(this.failure ?? new RaftError('stopped', 'raft node stopped'))
+        continue
+      }
       // Unique across restarts too: the leader drops a context it has seen (a duplicate).
       const context = `${this.id}/${this.incarnation}/${++this.forwardSeq}`
       this.forwards.set(context, {items, deadlineMs: this.env.clock.nowMs() + this.requestTimeoutMs})
