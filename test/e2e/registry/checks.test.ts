@@ -68,7 +68,11 @@ describe('TTL checks and blocking health queries', () => {
     expect((await call(agent, 'PUT', '/v1/agent/check/pass/service:worker?note=alive')).status).toBe(200)
     expect(await instances(agent, 'worker', 'passing')).toEqual(['worker'])
     await waitFor(async () => (await checkStatus(agent, 'service:worker')) === 'critical', 10_000)
-    const c = (await call(agent, 'GET', '/v1/health/checks/worker')).json[0]
+    // The agent's own view turns first; the catalog follows when anti-entropy syncs the change.
+    const c = await waitFor(async () => {
+      const [check] = (await call(agent, 'GET', '/v1/health/checks/worker')).json as {Status: string; Output: string}[]
+      return check?.Status === 'critical' ? check : undefined
+    }, 10_000)
     expect(c.Output).toBe('TTL expired (last output before timeout follows): alive')
   })
 
