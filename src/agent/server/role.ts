@@ -4,6 +4,7 @@ import type {Env, Logger, TimerHandle} from '../env/types.js'
 import type {SerfMember} from '../gossip/serf/serf.js'
 import {startRpcServer, type ProtocolHandler, type RpcServer} from '../rpc/server.js'
 import {RpcPool, type RpcCaller} from '../rpc/client.js'
+import {formatPeer} from '../rpc/addr.js'
 import type {RaftTransport} from '../raft/transport.js'
 import {Bootstrapper} from './bootstrap.js'
 import {FORWARDABLE_KV_OPS, forwardingDelegate} from './forward.js'
@@ -222,7 +223,7 @@ export class ServerRole {
 
   /** This server's RPC (and Raft) address as bound: undefined with -server-port=-1, where nothing listens. */
   rpcAddress(): string | undefined {
-    return this.listener ? `${this.d.address.includes(':') ? `[${this.d.address}]` : this.d.address}:${this.listener.port}` : undefined
+    return this.listener ? formatPeer(this.d.address, this.listener.port) : undefined
   }
 
   /** The port client agents call (the bound one when -server-port=0). */

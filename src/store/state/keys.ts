@@ -27,7 +27,8 @@ const CHUNK_KEYS = 1024
 /**
  * Unique keys in store order, as a list of sorted chunks of at most CHUNK_KEYS keys: O(log n)
  * search, an insert or remove moves at most one chunk's keys (a single sorted array moved
- * up to n: with 50,000 KV keys, ~30 µs per new key on every server), O(k) prefix scans.
+ * up to n: 1.2–2.8 µs per new key at 50,000 keys, against 0.4–0.5 µs, measured in-process),
+ * O(k) prefix scans.
  */
 export class SortedKeys {
   private chunks: string[][] = []

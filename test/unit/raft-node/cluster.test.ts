@@ -87,6 +87,13 @@ class Cluster {
   }
 }
 
+/** Disks whose syncs complete 1 virtual ms later, or wait in `held` while a node's disk is held. */
+function holdableDisks(c: Cluster, seed: number): {held: Map<NodeId, (() => void)[]>; store(id: NodeId): MemoryRaftStore} {
+  const held = new Map<NodeId, (() => void)[]>()
+  const diskTimers = c.time.env(seed).timers
+  return {held, store: (id) => new MemoryRaftStore({syncLater: (fn) => (held.get(id)?.push(fn) ?? diskTimers.after(1, fn))})}
+}
+
 const voters = ['n1', 'n2', 'n3']
 const fast = {tickMs: 50, electionTicks: 10, heartbeatTicks: 1}
 
@@ -194,10 +201,7 @@ describe('RaftNode cluster over the memory transport', () => {
 
   it('sends a leader\'s appends before its own disk syncs, and commits on its copy only once that sync is done', async () => {
     const c = new Cluster()
-    // Disks whose syncs complete 1 virtual ms later, or wait in `held` while a node's disk is held.
-    const held = new Map<NodeId, (() => void)[]>()
-    const diskTimers = c.time.env(99).timers
-    const store = (id: NodeId) => new MemoryRaftStore({syncLater: (fn) => (held.get(id)?.push(fn) ?? diskTimers.after(1, fn))})
+    const {held, store} = holdableDisks(c, 99)
     try {
       for (const id of voters) c.add(id, {bootstrap: {voters}, ...fast}, store(id))
       const leader = await c.stableLeader()
@@ -233,9 +237,7 @@ describe('RaftNode cluster over the memory transport', () => {
 
   it('a leader whose disk stalls longer than the election timeout keeps sending heartbeats, and keeps its leadership', async () => {
     const c = new Cluster()
-    const held = new Map<NodeId, (() => void)[]>()
-    const diskTimers = c.time.env(98).timers
-    const store = (id: NodeId) => new MemoryRaftStore({syncLater: (fn) => (held.get(id)?.push(fn) ?? diskTimers.after(1, fn))})
+    const {held, store} = holdableDisks(c, 98)
     try {
       for (const id of voters) c.add(id, {bootstrap: {voters}, ...fast}, store(id))
       const leader = await c.stableLeader()

@@ -1,5 +1,5 @@
 import {entrySize} from './entries.js'
-import type {Message} from './types.js'
+import type {Entry, Message} from './types.js'
 import {MsgType} from './types.js'
 
 /**
@@ -25,7 +25,7 @@ export function coalesceMessages(msgs: Message[], maxBytes: number): Message[] {
   for (const m of msgs) {
     const prev = last.get(m.to)
     const p = prev && out[prev.at]!
-    if (p && prev && p.term === m.term) {
+    if (prev && p && p.term === m.term) {
       if (m.type === MsgType.App && p.type === MsgType.App) {
         const pe = p.entries ?? []
         const me = m.entries ?? []
@@ -47,8 +47,8 @@ export function coalesceMessages(msgs: Message[], maxBytes: number): Message[] {
   return out
 }
 
-function sizeOf(entries: readonly {data: Uint8Array}[]): number {
+function sizeOf(entries: readonly Entry[]): number {
   let n = 0
-  for (const e of entries) n += entrySize(e as never)
+  for (const e of entries) n += entrySize(e)
   return n
 }
